@@ -1,0 +1,602 @@
+"""Load and validate a rubric TOML file into frozen dataclasses; every error names the file and line."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+TOTAL_POINTS = 100.0
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+FRAMEWORK_POLICIES = ("zero", "flag", "item")
+DATASETS = ("linear", "xor")
+
+TOP_KEYS = ("name", "title", "seeds", "limits", "policy", "items", "manual")
+ITEM_COMMON = frozenset({"title", "points", "visibility", "description"})
+ITEM_REQUIRED = ("title", "points")
+MANUAL_KEYS = frozenset({"title", "points", "description"})
+
+_TRAIN_PARAMS = frozenset(
+    {"dataset", "n", "hidden_n", "min_accuracy", "min_hidden_accuracy", "loss_rtol", "loss_atol", "jitter"}
+)
+
+# The item-specific keys each autograded item accepts. An item missing from this table has no
+# check to serve it, so the rubric is refused rather than silently scoring nothing.
+ITEM_PARAMS: dict[str, frozenset[str]] = {
+    "imports": frozenset(),
+    "activations": frozenset({"tolerance"}),
+    "loss": frozenset({"tolerance"}),
+    "forward": frozenset({"tolerance", "sizes", "batch"}),
+    "backward": frozenset({"tolerance", "step", "sizes", "batch"}),
+    "backward_repeatable": frozenset({"tolerance"}),
+    "update": frozenset({"tolerance", "lr"}),
+    "train_linear": _TRAIN_PARAMS,
+    "train_xor": _TRAIN_PARAMS,
+    "frameworks": frozenset(),
+    "extra_activations": frozenset({"tolerance"}),
+    "extra_optimizers": frozenset({"tolerance"}),
+}
+
+# Params a check cannot run without only for some datasets: the linear set is drawn (n points,
+# hidden_n hidden ones), the XOR set is fixed and its hidden points are jittered copies.
+DATASET_PARAMS: dict[str, frozenset[str]] = {
+    "linear": frozenset({"n", "hidden_n"}),
+    "xor": frozenset({"jitter"}),
+}
+_CONDITIONAL_PARAMS = frozenset().union(*DATASET_PARAMS.values())
+
+
+class RubricError(Exception):
+    """An invalid or unreadable rubric; str() is one 'path:line: message' line per problem."""
+
+    def __init__(self, message: str, errors: list[str] | None = None):
+        super().__init__(message)
+        self.errors = list(errors) if errors else [message]
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """Seeds of the probes, of the graded training runs and of the (public) hidden points."""
+
+    probe: int
+    train: tuple[int, ...]
+    hidden: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of the sandboxed child and the clamps of training configs."""
+
+    startup_seconds: float
+    probe_seconds: float
+    train_seconds: float
+    memory_mb: int
+    cpu_seconds: int
+    max_processes: int
+    file_size_mb: int
+    open_files: int
+    output_kb: int
+    reply_mb: int
+    max_epochs: int
+    max_hidden: int
+    min_lr: float
+    max_lr: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a framework import costs and which third-party imports are allowed."""
+
+    framework_violation: str
+    allowed_imports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """An autograded rubric item; params holds its item-specific keys (tolerance, sizes, ...)."""
+
+    key: str
+    title: str
+    points: float
+    visibility: str
+    params: dict[str, Any]
+    description: str = ""
+    line: int | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ManualItem:
+    """A rubric item graded by hand (the lab report)."""
+
+    key: str
+    title: str
+    points: float
+    description: str = ""
+    line: int | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A validated rubric file."""
+
+    name: str
+    title: str
+    path: Path
+    sha256: str
+    seeds: Seeds
+    limits: Limits
+    policy: Policy
+    items: dict[str, Item]
+    manual: dict[str, ManualItem]
+
+    @property
+    def total_points(self) -> float:
+        """Points of the autograded items (100 in a valid rubric)."""
+        return sum(item.points for item in self.items.values())
+
+    @property
+    def manual_points(self) -> float:
+        """Points of the items graded by hand."""
+        return sum(item.points for item in self.manual.values())
+
+    @property
+    def autograded_keys(self) -> tuple[str, ...]:
+        """Keys of the autograded items, in file order."""
+        return tuple(self.items)
+
+    def item(self, key: str) -> Item:
+        """The autograded item `key`; KeyError naming the rubric when there is none."""
+        try:
+            return self.items[key]
+        except KeyError:
+            raise KeyError(f"no item '{key}' in rubric {_display_path(self.path)}") from None
+
+
+def default_rubric_path() -> Path:
+    """rubric/lab1.toml of the repository this grader package lives in."""
+    import grader
+
+    return Path(grader.__file__).resolve().parent.parent / "rubric" / "lab1.toml"
+
+
+def load_rubric(path: str | Path | None = None) -> Rubric:
+    """Read and validate a rubric file (None: the default rubric/lab1.toml)."""
+    path = default_rubric_path() if path is None else Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RubricError(f"cannot read rubric {_display_path(path)}: {exc.strerror or exc}") from None
+    return parse_rubric(raw, path)
+
+
+def parse_rubric(raw: bytes, path: str | Path = "<rubric>") -> Rubric:
+    """Validate the bytes of a rubric file; `path` is used for messages and Rubric.path."""
+    path = Path(path)
+    shown = _display_path(path)
+    text = _decode(raw, shown)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+)", str(exc))
+        raise RubricError(_format(shown, int(match.group(1)) if match else None, f"invalid TOML: {exc}")) from None
+    src = _Source(shown, text)
+    rubric = _build(src, data, path, hashlib.sha256(raw).hexdigest())
+    if src.errors:
+        raise RubricError("\n".join(src.errors), src.errors)
+    return rubric  # type: ignore[return-value]  # None only together with errors
+
+
+def validate_against_checks(rubric: Rubric, check_items: Iterable[str]) -> None:
+    """Refuse a rubric item no check serves and a check tagged with no rubric item."""
+    check_items = set(check_items)
+    shown = _display_path(rubric.path)
+    errors = [
+        _format(shown, item.line, f"no check serves item '{key}'")
+        for key, item in rubric.items.items()
+        if key not in check_items
+    ]
+    orphans = sorted(check_items - set(rubric.items))
+    if orphans:
+        tags = ", ".join(f"'{key}'" for key in orphans)
+        errors.append(_format(shown, None, f"check(s) tagged {tags} have no rubric item"))
+    if errors:
+        raise RubricError("\n".join(errors), errors)
+
+
+# --- locating lines in the raw text -------------------------------------------------------------
+
+# Any table header; the character class leaves out ',' so rows of a multi-line array don't match.
+_ANY_HEADER = re.compile(r"""^\s*\[\[?\s*[A-Za-z0-9_\-."' ]+\]\]?\s*(#.*)?$""")
+
+
+def _name_pattern(name: str) -> str:
+    """Regex of one bare or quoted TOML key."""
+    bare = re.escape(name)
+    return rf"""(?:{bare}|"{bare}"|'{bare}')"""
+
+
+class _Source:
+    """The raw text of a rubric: finds the line of a table or key and collects errors."""
+
+    def __init__(self, shown: str, text: str):
+        self.shown = shown
+        self.lines = text.splitlines()
+        self.errors: list[str] = []
+
+    def header_line(self, table: str) -> int | None:
+        """Line of the header `[table]`, or None when the table is not written as one."""
+        parts = r"\s*\.\s*".join(_name_pattern(part) for part in table.split("."))
+        pattern = re.compile(rf"^\s*\[\s*{parts}\s*\]\s*(#.*)?$")
+        return next((n for n, line in enumerate(self.lines, 1) if pattern.match(line)), None)
+
+    def table_line(self, table: str) -> int | None:
+        """Line where `table` is defined: its header, else its key in the parent table."""
+        line = self.header_line(table)
+        if line is None and "." in table:
+            parent, _, key = table.rpartition(".")
+            line = self.key_line(parent, key)
+        return line
+
+    def key_line(self, table: str | None, key: str) -> int | None:
+        """Line of `key = ...` in `table` (None: top level), else the table's own line."""
+        start = 0 if table is None else self.table_line(table)
+        if start is None:
+            return None
+        pattern = re.compile(rf"^\s*{_name_pattern(key)}\s*=")
+        for number in range(start + 1, len(self.lines) + 1):
+            line = self.lines[number - 1]
+            if _ANY_HEADER.match(line):
+                break
+            if pattern.match(line):
+                return number
+        return start or None
+
+    def fail(self, message: str, line: int | None) -> None:
+        """Record one error."""
+        self.errors.append(_format(self.shown, line, message))
+
+
+def _format(shown: str, line: int | None, message: str) -> str:
+    """'path:line: message', or 'path: message' without a line."""
+    return f"{shown}:{line}: {message}" if line else f"{shown}: {message}"
+
+
+def _display_path(path: Path) -> str:
+    """The path relative to the working directory when it lies below it (shorter messages)."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _decode(raw: bytes, shown: str) -> str:
+    """The file as text; TOML is UTF-8 by definition."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RubricError(f"{shown}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+# --- value checks: each returns (converted value, error or None) --------------------------------
+
+
+def _is_number(value: Any) -> bool:
+    """An int or float that is finite; bool is not a number here."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value: Any) -> bool:
+    """An int that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _positive_number(value: Any) -> tuple[Any, str | None]:
+    """A number > 0."""
+    ok = _is_number(value) and value > 0
+    return (float(value), None) if ok else (value, "must be a positive number")
+
+
+def _non_negative_number(value: Any) -> tuple[Any, str | None]:
+    """A number >= 0."""
+    ok = _is_number(value) and value >= 0
+    return (float(value), None) if ok else (value, "must be a non-negative number")
+
+
+def _fraction(value: Any) -> tuple[Any, str | None]:
+    """A number in [0, 1]."""
+    ok = _is_number(value) and 0 <= value <= 1
+    return (float(value), None) if ok else (value, "must be a number between 0 and 1")
+
+
+def _positive_int(value: Any) -> tuple[Any, str | None]:
+    """An integer >= 1."""
+    ok = _is_int(value) and value >= 1
+    return (value, None) if ok else (value, "must be a positive integer")
+
+
+def _seed(value: Any) -> tuple[Any, str | None]:
+    """An integer >= 0 (numpy refuses negative seeds)."""
+    ok = _is_int(value) and value >= 0
+    return (value, None) if ok else (value, "must be a non-negative integer")
+
+
+def _seed_list(value: Any) -> tuple[Any, str | None]:
+    """A non-empty list of seeds."""
+    ok = isinstance(value, list) and value and all(_seed(v)[1] is None for v in value)
+    return (tuple(value), None) if ok else (value, "must be a non-empty list of non-negative integers")
+
+
+def _sizes(value: Any) -> tuple[Any, str | None]:
+    """A non-empty list of layer sizes, each a list of at least 2 positive integers."""
+    ok = isinstance(value, list) and value and all(
+        isinstance(s, list) and len(s) >= 2 and all(_positive_int(n)[1] is None for n in s) for s in value
+    )
+    error = "must be a non-empty list of layer sizes like [[2, 4, 4, 1]]"
+    return (tuple(tuple(s) for s in value), None) if ok else (value, error)
+
+
+def _dataset(value: Any) -> tuple[Any, str | None]:
+    """One of DATASETS."""
+    return (value, None) if value in DATASETS else (value, f"must be one of {_quoted(DATASETS)}")
+
+
+def _text(value: Any) -> tuple[Any, str | None]:
+    """A non-empty string."""
+    ok = isinstance(value, str) and value.strip()
+    return (value, None) if ok else (value, "must be a non-empty string")
+
+
+def _string(value: Any) -> tuple[Any, str | None]:
+    """Any string."""
+    return (value, None) if isinstance(value, str) else (value, "must be a string")
+
+
+def _visibility(value: Any) -> tuple[Any, str | None]:
+    """One of Gradescope's visibilities."""
+    return (value, None) if value in VISIBILITIES else (value, f"must be one of {_quoted(VISIBILITIES)}")
+
+
+def _framework_policy(value: Any) -> tuple[Any, str | None]:
+    """One of FRAMEWORK_POLICIES."""
+    ok = value in FRAMEWORK_POLICIES
+    return (value, None) if ok else (value, f"must be one of {_quoted(FRAMEWORK_POLICIES)}")
+
+
+def _module_list(value: Any) -> tuple[Any, str | None]:
+    """A list of importable top-level names."""
+    ok = isinstance(value, list) and all(isinstance(v, str) and v.isidentifier() for v in value)
+    return (tuple(value), None) if ok else (value, "must be a list of module names")
+
+
+PARAM_VALIDATORS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
+    "tolerance": _positive_number,
+    "step": _positive_number,
+    "lr": _positive_number,
+    "sizes": _sizes,
+    "batch": _positive_int,
+    "dataset": _dataset,
+    "n": _positive_int,
+    "hidden_n": _positive_int,
+    "min_accuracy": _fraction,
+    "min_hidden_accuracy": _fraction,
+    "loss_rtol": _non_negative_number,
+    "loss_atol": _non_negative_number,
+    "jitter": _non_negative_number,
+}
+
+_COMMON_VALIDATORS = {
+    "title": _text,
+    "points": _non_negative_number,
+    "visibility": _visibility,
+    "description": _string,
+}
+
+
+def _quoted(names: Iterable[str]) -> str:
+    """'a', 'b', 'c'."""
+    return ", ".join(f"'{name}'" for name in names)
+
+
+# --- building the rubric ------------------------------------------------------------------------
+
+
+def _build(src: _Source, data: dict[str, Any], path: Path, sha256: str) -> Rubric | None:
+    """The Rubric of parsed TOML, or None when an error was recorded in src."""
+    _check_top_level(src, data)
+    name = _value(src, None, data, "name", _text)
+    title = _value(src, None, data, "title", _text)
+    # A missing table is reported once, not once per key it lacks.
+    seeds = _section(src, data, "seeds", _seeds)
+    limits = _section(src, data, "limits", _limits)
+    policy = _section(src, data, "policy", _policy)
+    items = _section(src, data, "items", _items) or {}
+    manual = _manual(src, _table(src, data, "manual", required=False) or {}, items)
+    if src.errors:
+        return None
+    return Rubric(name, title, path, sha256, seeds, limits, policy, items, manual)
+
+
+def _section(src: _Source, data: dict[str, Any], name: str, build: Callable[[_Source, dict[str, Any]], Any]) -> Any:
+    """build(table) of a required top-level table, or None when it is missing or not a table."""
+    values = _table(src, data, name)
+    return None if values is None else build(src, values)
+
+
+def _check_top_level(src: _Source, data: dict[str, Any]) -> None:
+    """Refuse unknown top-level keys and tables."""
+    for key, value in data.items():
+        if key in TOP_KEYS:
+            continue
+        if isinstance(value, dict):
+            src.fail(f"unknown table [{key}]{_known(key, TOP_KEYS)}", src.table_line(key))
+        else:
+            src.fail(f"unknown key '{key}' at top level{_known(key, TOP_KEYS)}", src.key_line(None, key))
+
+
+def _known(key: str, known: Iterable[str]) -> str:
+    """' (known: ...)' plus a did-you-mean for a likely typo."""
+    known = sorted(known)
+    text = f" (known: {', '.join(known)})" if known else " (this table takes no keys)"
+    close = difflib.get_close_matches(key, known, n=1)
+    return text + (f"; did you mean '{close[0]}'?" if close else "")
+
+
+def _where(table: str | None) -> str:
+    """How a table is named in messages."""
+    return "at top level" if table is None else f"in [{table}]"
+
+
+def _table(src: _Source, data: dict[str, Any], name: str, required: bool = True) -> dict[str, Any] | None:
+    """The sub-table `name`, or None after recording why it is missing or not a table."""
+    if name not in data:
+        if required:
+            src.fail(f"missing table [{name}]", None)
+        return None
+    value = data[name]
+    if not isinstance(value, dict):
+        src.fail(f"[{name}] must be a table", src.table_line(name))
+        return None
+    return value
+
+
+def _check_keys(src: _Source, table: str, values: dict[str, Any], known: Iterable[str]) -> None:
+    """Record each key of `values` not in `known`."""
+    known = frozenset(known)
+    for key in values:
+        if key not in known:
+            src.fail(f"unknown key '{key}' in [{table}]{_known(key, known)}", src.key_line(table, key))
+
+
+def _value(src: _Source, table: str | None, values: dict[str, Any], key: str, check, default: Any = ...) -> Any:
+    """values[key] checked and converted; records a missing key unless a default is given."""
+    if key not in values:
+        if default is ...:
+            line = src.table_line(table) if table else None
+            src.fail(f"missing key '{key}' {_where(table)}", line)
+        return None if default is ... else default
+    value, error = check(values[key])
+    if error:
+        src.fail(f"'{key}' {_where(table)} {error} (got {values[key]!r})", src.key_line(table, key))
+    return value
+
+
+def _seeds(src: _Source, values: dict[str, Any]) -> Seeds | None:
+    """[seeds]."""
+    _check_keys(src, "seeds", values, ("probe", "train", "hidden"))
+    probe = _value(src, "seeds", values, "probe", _seed)
+    train = _value(src, "seeds", values, "train", _seed_list)
+    hidden = _value(src, "seeds", values, "hidden", _seed)
+    return Seeds(probe, train, hidden)
+
+
+def _limit_check(kind: str) -> Callable[[Any], tuple[Any, str | None]]:
+    """The check of a Limits field from its annotation: every limit is > 0."""
+    return _positive_int if kind == "int" else _positive_number
+
+
+def _limits(src: _Source, values: dict[str, Any]) -> Limits | None:
+    """[limits]: every field of Limits, typed as annotated."""
+    specs = {f.name: f.type for f in fields(Limits)}
+    _check_keys(src, "limits", values, specs)
+    converted = {name: _value(src, "limits", values, name, _limit_check(kind)) for name, kind in specs.items()}
+    low, high = converted["min_lr"], converted["max_lr"]
+    if _is_number(low) and _is_number(high) and low > high:
+        src.fail(f"min_lr ({low:g}) is above max_lr ({high:g}) in [limits]", src.key_line("limits", "min_lr"))
+    return Limits(**converted)
+
+
+def _policy(src: _Source, values: dict[str, Any]) -> Policy:
+    """[policy]."""
+    _check_keys(src, "policy", values, ("framework_violation", "allowed_imports"))
+    violation = _value(src, "policy", values, "framework_violation", _framework_policy)
+    allowed = _value(src, "policy", values, "allowed_imports", _module_list)
+    return Policy(violation, allowed)
+
+
+def _items(src: _Source, values: dict[str, Any]) -> dict[str, Item]:
+    """[items.*] in file order, then the check that autograded points sum to 100."""
+    if not values:
+        src.fail("no autograded items ([items.KEY] tables)", src.table_line("items"))
+    items = {}
+    for key, table in values.items():
+        item = _item(src, key, table)
+        if item is not None:
+            items[key] = item
+    # The sum is only meaningful when every item's points were read.
+    if items and len(items) == len(values):
+        _check_total(src, items, next(iter(items.values())).line)
+    return items
+
+
+def _item(src: _Source, key: str, values: Any) -> Item | None:
+    """One [items.KEY] table, or None after recording what is wrong with it."""
+    table = f"items.{key}"
+    line = src.table_line(table)
+    if not isinstance(values, dict):
+        src.fail(f"[{table}] must be a table", line)
+        return None
+    if key not in ITEM_PARAMS:
+        src.fail(f"no check serves item '{key}' (known items: {', '.join(ITEM_PARAMS)})", line)
+        return None
+    errors_before = len(src.errors)
+    _check_keys(src, table, values, ITEM_COMMON | ITEM_PARAMS[key])
+    common = {k: _value(src, table, values, k, check, _common_default(k)) for k, check in _COMMON_VALIDATORS.items()}
+    params = _params(src, key, table, values)
+    if len(src.errors) > errors_before:
+        return None
+    return Item(key, common["title"], common["points"], common["visibility"], params, common["description"], line)
+
+
+def _common_default(key: str) -> Any:
+    """Default of an optional common item key; ... marks a required one."""
+    return {"visibility": "visible", "description": ""}.get(key, ...)
+
+
+def _params(src: _Source, key: str, table: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The item-specific params of one item in file order; all required but the dataset-dependent ones."""
+    accepted = ITEM_PARAMS[key]
+    required = set(accepted - _CONDITIONAL_PARAMS)
+    dataset = values.get("dataset")
+    if "dataset" in accepted and dataset in DATASET_PARAMS:
+        required |= DATASET_PARAMS[dataset]
+    params = {name: _value(src, table, values, name, PARAM_VALIDATORS[name]) for name in values if name in accepted}
+    for name in sorted(required - set(values)):
+        _value(src, table, values, name, PARAM_VALIDATORS[name])  # records the missing key
+    return params
+
+
+def _check_total(src: _Source, items: dict[str, Item], line: int | None) -> None:
+    """Autograded points must sum to exactly 100 (rounding noise of decimals aside)."""
+    total = sum(item.points for item in items.values())
+    if not math.isclose(total, TOTAL_POINTS, rel_tol=0, abs_tol=1e-9):
+        listing = ", ".join(f"{k}={item.points:g}" for k, item in items.items() if item.points)
+        src.fail(f"autograded points sum to {total:g}, not {TOTAL_POINTS:g} ({listing})", line)
+
+
+def _manual(src: _Source, values: dict[str, Any], items: dict[str, Item]) -> dict[str, ManualItem]:
+    """[manual.*]: the items graded by hand."""
+    manual = {}
+    for key, table_values in values.items():
+        table = f"manual.{key}"
+        line = src.table_line(table)
+        if not isinstance(table_values, dict):
+            src.fail(f"[{table}] must be a table", line)
+            continue
+        if key in items:
+            src.fail(f"'{key}' is both an autograded item and a manual item", line)
+        _check_keys(src, table, table_values, MANUAL_KEYS)
+        title = _value(src, table, table_values, "title", _text)
+        points = _value(src, table, table_values, "points", _non_negative_number)
+        description = _value(src, table, table_values, "description", _string, "")
+        manual[key] = ManualItem(key, title, points, description, line)
+    return manual

@@ -1,0 +1,85 @@
+"""Scoring: items from check outcomes, not attempted, the framework policy, Gradescope JSON."""
+
+import dataclasses
+import json
+
+import pytest
+
+from grader.check.scoring import build_result, failed_result
+from grader.results import CheckOutcome, GradeResult, dumps
+from grader.rubric import load_rubric
+
+
+def outcome(item, status="passed", fraction=None, weight=1.0, reason="", data=None):
+    if fraction is None:
+        fraction = 1.0 if status == "passed" else 0.0
+    return CheckOutcome(name=f"test_{item}_{status}", item=item, status=status, fraction=fraction,
+                        weight=weight, reason=reason, data=data or {})
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric()
+
+
+def all_passed(rubric):
+    return [outcome(key) for key in rubric.items]
+
+
+def test_everything_passed_scores_100(rubric):
+    result = build_result(rubric, all_passed(rubric), {})
+    assert result.score == 100 and all(i.status == "passed" for i in result.items)
+
+
+def test_item_score_is_weighted_mean_of_its_checks(rubric):
+    outcomes = [o for o in all_passed(rubric) if o.item != "train_xor"]
+    outcomes += [outcome("train_xor", weight=3), outcome("train_xor", "failed", weight=1, reason="loss grew")]
+    result = build_result(rubric, outcomes, {})
+    item = next(i for i in result.items if i.key == "train_xor")
+    assert item.score == pytest.approx(15 * 3 / 4)
+    assert item.status == "failed" and item.reason == "loss grew"
+    assert result.score == pytest.approx(100 - 15 / 4)
+
+
+def test_skeleton_is_not_attempted_everywhere(rubric):
+    outcomes = [outcome(k, "not_attempted", reason="TODO") for k in rubric.items if k != "frameworks"]
+    result = build_result(rubric, outcomes + [outcome("frameworks")], {})
+    assert result.score == 0
+    assert all(i.not_attempted and i.reason == "not attempted" for i in result.items)
+
+
+def test_framework_use_zeroes_the_score_and_flags(rubric):
+    outcomes = [o for o in all_passed(rubric) if o.item != "frameworks"]
+    outcomes.append(outcome("frameworks", "failed", data={"static": ["network.py:1 imports torch"], "runtime": []}))
+    result = build_result(rubric, outcomes, {})
+    assert result.score == 0
+    assert result.flags == ["framework: network.py:1 imports torch"]
+    assert "framework" in result.output
+
+
+def test_framework_policy_flag_keeps_the_score(rubric):
+    flag_only = dataclasses.replace(rubric, policy=dataclasses.replace(rubric.policy, framework_violation="flag"))
+    outcomes = [o for o in all_passed(rubric) if o.item != "frameworks"]
+    outcomes.append(outcome("frameworks", "failed", data={"static": [], "runtime": ["import of torch"]}))
+    result = build_result(flag_only, outcomes, {})
+    assert result.score == 100 and result.flags == ["framework: import of torch"]
+
+
+def test_failed_result_is_valid_gradescope_json(rubric):
+    result = failed_result(rubric, "the submission has more than 2000 files", {"grader_version": "x"})
+    data = json.loads(dumps(result))
+    assert data["score"] == 0
+    assert len(data["tests"]) == len(rubric.items)
+    for test in data["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
+        assert test["status"] in ("passed", "failed")
+    assert data["extra_data"]["schema_version"] == 1
+    assert [m["key"] for m in data["extra_data"]["manual_items"]] == list(rubric.manual)
+
+
+def test_results_round_trip(rubric):
+    result = build_result(rubric, all_passed(rubric), {"rubric_name": "lab1"})
+    again = GradeResult.from_gradescope(json.loads(dumps(result)))
+    assert again.score == result.score and again.meta["rubric_name"] == "lab1"
+    assert [i.key for i in again.items] == [i.key for i in result.items]
+    assert again.items[0].checks == result.items[0].checks
