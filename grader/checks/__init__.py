@@ -1,0 +1,1 @@
+"""The grader's checks: pytest tests run in the trusted parent, each tagged with its rubric item."""

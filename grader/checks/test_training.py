@@ -1,0 +1,91 @@
+"""Training with the student's config; the parent evaluates the returned parameters itself."""
+
+import numpy as np
+import pytest
+
+from grader import datasets, spec
+from grader.training import accuracy, loss_history_problem, make_jobs
+
+
+def _runs(lab, context, item_key):
+    """(job, result) of every training run of an item; results come from the shared cache."""
+    if "jobs" not in context.cache:
+        context.cache["jobs"] = make_jobs(lab.config(), context.rubric)
+    dataset = context.rubric.items[item_key].params["dataset"]
+    runs = [(job, lab.train(job)) for job in context.cache["jobs"] if job.dataset == dataset]
+    artifacts = context.cache.setdefault("train", {})
+    job, result = runs[0]
+    if dataset not in artifacts:
+        hidden_x, hidden_y = datasets.hidden_set(dataset, context.rubric.items[item_key].params, context.secret_seed)
+        artifacts[dataset] = {"x": job.x, "y": job.y, "params": result["params"], "losses": result["losses"],
+                              "activation": job.activation, "hidden_x": hidden_x, "hidden_y": hidden_y,
+                              "config": {"hidden": list(job.hidden), "activation": job.activation,
+                                         "optimizer": job.optimizer, "lr": job.lr, "epochs": job.epochs}}
+    return runs
+
+
+def _notes(job):
+    return f" (config: {'; '.join(job.notes)})" if job.notes else ""
+
+
+def _training_accuracy(lab, context, item_key, grade):
+    params = context.rubric.items[item_key].params
+    for job, result in _runs(lab, context, item_key):
+        acc = accuracy(result["params"], job.x, job.y, job.activation)
+        grade.data[f"seed{job.seed}"] = {"accuracy": acc, "seconds": round(result["seconds"], 3),
+                                         "epochs": job.epochs, "final_loss": float(result["losses"][-1])}
+        assert acc >= params["min_accuracy"], (
+            f"after training (seed {job.seed}) the network classifies {acc:.1%} of the {job.dataset} training "
+            f"points correctly; {params['min_accuracy']:.0%} needed: tune lr, epochs or hidden sizes in config.py"
+            + _notes(job)
+        )
+
+
+def _hidden_accuracy(lab, context, item_key, grade):
+    params = context.rubric.items[item_key].params
+    hidden_x, hidden_y = datasets.hidden_set(job_dataset := params["dataset"], params, context.secret_seed)
+    for job, result in _runs(lab, context, item_key):
+        acc = accuracy(result["params"], hidden_x, hidden_y, job.activation)
+        grade.data[f"seed{job.seed}"] = {"hidden_accuracy": acc, "hidden_points": int(hidden_x.shape[0])}
+        assert acc >= params["min_hidden_accuracy"], (
+            f"the trained network classifies {acc:.1%} of {hidden_x.shape[0]} unseen {job_dataset} points "
+            f"correctly; {params['min_hidden_accuracy']:.0%} needed: it does not generalise"
+        )
+
+
+def _loss_history(lab, context, item_key):
+    params = context.rubric.items[item_key].params
+    for job, result in _runs(lab, context, item_key):
+        final = spec.mse(spec.forward(result["params"], job.x, job.activation), job.y)
+        problem = loss_history_problem(result["losses"], final, job.epochs, params["loss_rtol"], params["loss_atol"])
+        assert not problem, problem
+
+
+@pytest.mark.rubric("train_linear", weight=3)
+def test_linear_training_accuracy(lab, context, grade):
+    _training_accuracy(lab, context, "train_linear", grade)
+
+
+@pytest.mark.rubric("train_linear", weight=1)
+def test_linear_hidden_accuracy(lab, context, grade):
+    _hidden_accuracy(lab, context, "train_linear", grade)
+
+
+@pytest.mark.rubric("train_linear", weight=1)
+def test_linear_loss_history(lab, context):
+    _loss_history(lab, context, "train_linear")
+
+
+@pytest.mark.rubric("train_xor", weight=3)
+def test_xor_training_accuracy(lab, context, grade):
+    _training_accuracy(lab, context, "train_xor", grade)
+
+
+@pytest.mark.rubric("train_xor", weight=1)
+def test_xor_hidden_accuracy(lab, context, grade):
+    _hidden_accuracy(lab, context, "train_xor", grade)
+
+
+@pytest.mark.rubric("train_xor", weight=1)
+def test_xor_loss_history(lab, context):
+    _loss_history(lab, context, "train_xor")

@@ -1,0 +1,90 @@
+"""Command-line interface: a thin layer over grader.check, grader.batch and grader.experiments."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader import __version__
+
+USAGE_ERROR = 2
+
+
+def fail_usage(message: str) -> None:
+    """One-line usage error, exit status 2."""
+    click.echo(f"grade: error: {message}", err=True)
+    sys.exit(USAGE_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grade")
+def cli():
+    """Grade submissions of the lab 'backpropagation from scratch in NumPy'.
+
+    \b
+    Examples:
+        grade check                      # grade ./student
+        grade check reference --json -   # results.json on stdout
+        grade batch exports/ --out grades/
+    """
+
+
+@cli.command("check")
+@click.argument("submission", default="student", type=click.Path(path_type=Path))
+@click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
+              help="Rubric TOML (default: rubric/lab1.toml).")
+@click.option("--json", "json_path", default=None, metavar="PATH",
+              help="Also write results.json to PATH ('-' for stdout).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("grade-report"),
+              show_default=True, help="Report folder: results.json, report.html, junit.xml, figures.")
+@click.option("--no-report", is_flag=True, help="Skip the report folder (fastest).")
+@click.option("--fail-under", type=float, default=None, metavar="SCORE",
+              help="Exit with status 1 when the score is below SCORE (for CI).")
+@click.option("--secret-seed", type=int, default=None, envvar="LAB1_SECRET_SEED",
+              help="Seed of the hidden points (TAs; default: the rubric's public seed).")
+@click.option("--sandbox", type=click.Choice(["default", "strict"]), default="default", show_default=True,
+              help="Isolation of the submission: 'strict' adds Linux namespaces and seccomp (TAs).")
+@click.option("-v", "--verbose", is_flag=True, help="Show every check and the tracebacks.")
+def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_under, secret_seed, sandbox, verbose):
+    """Grade one submission and print a score with a reason for every lost point.
+
+    \b
+    Examples:
+        grade check                          # grades ./student, report in grade-report/
+        grade check reference --no-report    # the instructor solution, scores 100
+        grade check --fail-under 60 --json results.json   # in CI
+    """
+    from grader.check import UsageError, run_check
+    from grader.check.command import finish_check, start_figures
+
+    figures = None if no_report else start_figures()
+    try:
+        result = run_check(submission, rubric=rubric_path, secret_seed=secret_seed, sandbox=sandbox)
+    except UsageError as exc:
+        if figures is not None:
+            figures.close()
+        fail_usage(str(exc))
+    code = finish_check(result, json_path=json_path, out_dir=None if no_report else out_dir,
+                        figures=figures, fail_under=fail_under, verbose=verbose)
+    sys.exit(code)
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own subpackages."""
+    try:
+        from grader.batch.cli import batch_command
+    except ImportError:
+        batch_command = None
+    if batch_command is not None:
+        cli.add_command(batch_command)
+    try:
+        from grader.experiments.cli import experiments_command
+    except ImportError:
+        experiments_command = None
+    if experiments_command is not None:
+        cli.add_command(experiments_command)
+
+
+_register_optional_commands()

@@ -1,0 +1,209 @@
+"""Typed probes of the submission contract over a Sandbox; every reply is validated here."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+
+import numpy as np
+
+from grader.sandbox import MalformedReply, NotAttempted, ProbeError, Sandbox, SubmissionError
+from grader.sandbox.limits import ChildLimits
+
+MAX_PROBE_VALUES = 1 << 22  # no reply array the grader asks for is anywhere near this
+
+
+def checked_array(value, what: str, shape: tuple | None = None, finite: bool = True) -> np.ndarray:
+    """A finite float64 copy of a reply array, or MalformedReply saying what is wrong."""
+    if not isinstance(value, np.ndarray):
+        raise MalformedReply(f"{what} returned no array")
+    if value.size > MAX_PROBE_VALUES:
+        raise MalformedReply(f"{what} returned {value.size} values, far more than asked for")
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise MalformedReply(f"{what} returned shape {tuple(value.shape)}, expected {tuple(shape)}")
+    array = value.astype(np.float64)
+    if finite and not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise MalformedReply(f"{what} returned {bad} NaN or infinite value(s)")
+    return array
+
+
+def param_arrays(arrays: dict, prefix: str, expected: dict, what: str, strict_shapes: bool = True) -> dict:
+    """Extract `prefix.KEY` arrays as a params/grads dict with the expected keys."""
+    found = {k[len(prefix) + 1 :]: v for k, v in arrays.items() if k.startswith(prefix + ".")}
+    missing = sorted(set(expected) - set(found))
+    extra = sorted(set(found) - set(expected))
+    if missing or extra:
+        raise MalformedReply(
+            f"{what} returned keys {sorted(found)}; expected {sorted(expected)}"
+            + (f" (missing {missing})" if missing else "")
+        )
+    return {
+        k: checked_array(found[k], f"{what} [{k}]", expected[k] if strict_shapes else None) for k in expected
+    }
+
+
+def _unfinished_extra(exc: NotAttempted, job) -> ProbeError:
+    """Training reached a stub: blame config.py when it picked an extra that is not written."""
+    frames = [line for line in exc.traceback.splitlines() if line.strip().startswith('File "')]
+    last_file = frames[-1] if frames else ""
+    if job.optimizer != "sgd" and "optimizers.py" in last_file:
+        choice = f"optimizer {job.optimizer!r}"
+    elif job.activation != "sigmoid" and "activations.py" in last_file:
+        choice = f"activation {job.activation!r}"
+    else:
+        return exc
+    return SubmissionError(
+        f"config.py trains the {job.dataset} set with {choice}, which is not implemented yet ({exc.reason}): "
+        "implement it or choose sgd / sigmoid in config.py", traceback=exc.traceback)
+
+
+class LabProbes:
+    """What the checks may ask of a submission; one instance per graded submission."""
+
+    def __init__(self, sandbox: Sandbox, limits: ChildLimits):
+        self.sandbox = sandbox
+        self.limits = limits
+        self._training: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    # --- modules ---------------------------------------------------------------
+    def require(self, module: str) -> None:
+        """Raise NotAttempted or SubmissionError when module.py did not import."""
+        status = self.sandbox.imports().get(module, {"status": "missing"})
+        state = status.get("status")
+        if state == "ok":
+            return
+        if state == "not_attempted":
+            raise NotAttempted(f"{module}.py is not attempted yet ({status.get('message', '')})")
+        if state == "missing":
+            raise SubmissionError(f"{module}.py is missing from the submission")
+        raise SubmissionError(
+            f"{module}.py did not import: {status.get('message', '')}", traceback=status.get("traceback", "")
+        )
+
+    def _request(self, required: str, op: str, arrays=None, *, what: str, timeout=None, **fields):
+        self.require(required)
+        return self.sandbox.request(op, arrays, timeout=timeout or self.limits.probe_seconds, what=what, **fields)
+
+    # --- functions -------------------------------------------------------------
+    def call(self, module: str, func: str, *args, what: str | None = None, finite: bool = True) -> np.ndarray:
+        """module.func(*args) where args are arrays; a float64 array (finite unless told otherwise)."""
+        what = what or f"{module}.{func}"
+        arrays = {f"a{i}": np.asarray(a) for i, a in enumerate(args)}
+        _, replies = self._request(module, "call", arrays, what=what, module=module, func=func,
+                                   args=[f"@a{i}" for i in range(len(args))])
+        return checked_array(replies.get("out"), what, finite=finite)
+
+    def config(self) -> dict:
+        """config.HYPERPARAMETERS as plain JSON data."""
+        header, _ = self._request("config", "config", what="reading config.HYPERPARAMETERS")
+        config = header.get("config")
+        if not isinstance(config, dict):
+            raise MalformedReply("config.HYPERPARAMETERS is not a dict")
+        return config
+
+    # --- network ---------------------------------------------------------------
+    def forward_many(self, sizes, activation, param_sets: list[dict], x: np.ndarray, what: str):
+        """Forward x with each parameter set; returns (outputs, shapes of the initial params)."""
+        stacked = {k: np.stack([p[k] for p in param_sets]) for k in param_sets[0]}
+        header, replies = self._request(
+            "network", "forward", {"x": x, **stacked}, what=what, sizes=list(sizes),
+            activation=activation, count=len(param_sets), seed=0,
+        )
+        shape = (x.shape[0], sizes[-1])
+        outputs = [checked_array(replies.get(f"out{i}"), what, shape) for i in range(len(param_sets))]
+        return outputs, {k: tuple(v) for k, v in header.get("init_shapes", {}).items()}
+
+    def init_shapes(self, sizes, what: str) -> dict[str, tuple]:
+        """Shapes of the params of a new Network(sizes)."""
+        header, _ = self._request("network", "init_shapes", what=what, sizes=list(sizes), seed=0)
+        shapes = header.get("init_shapes")
+        if not isinstance(shapes, dict):
+            raise MalformedReply(f"{what}: params is not a dict")
+        return {str(k): tuple(v) for k, v in shapes.items() if isinstance(v, list)}
+
+    def backward(self, sizes, activation, params: dict, x, y, what: str) -> dict[str, dict]:
+        """Gradients from backward after forward, again without forward, and after a new forward.
+
+        Shapes are not enforced here: a transposed gradient is a diagnosis, not a crash.
+        """
+        _, replies = self._request("network", "backward", {"x": x, "y": y, **params}, what=what,
+                                   sizes=list(sizes), activation=activation, seed=0)
+        return {label: param_arrays(replies, label, params, what, strict_shapes=False)
+                for label in ("first", "second", "after_forward")}
+
+    def update(self, sizes, params: dict, grads: dict, what: str) -> dict:
+        """Parameters after one net.update(grads) with the default optimizer."""
+        arrays = {**{f"p.{k}": v for k, v in params.items()}, **{f"g.{k}": v for k, v in grads.items()}}
+        _, replies = self._request("network", "update", arrays, what=what, sizes=list(sizes), seed=0)
+        return param_arrays(replies, "p", {k: v.shape for k, v in params.items()}, what)
+
+    def optimizer_steps(self, name: str, kwargs: dict, params: dict, grads: dict, steps: int, what: str) -> dict:
+        """Parameters after `steps` calls of optimizers.<name>(**kwargs).step(params, grads)."""
+        arrays = {**{f"p.{k}": v for k, v in params.items()}, **{f"g.{k}": v for k, v in grads.items()}}
+        _, replies = self._request("optimizers", "optimizer", arrays, what=what, name=name,
+                                   kwargs=kwargs, steps=steps)
+        return param_arrays(replies, "p", {k: v.shape for k, v in params.items()}, what)
+
+    # --- training ----------------------------------------------------------------
+    def train(self, job) -> dict:
+        """Run one training job (see grader.training.TrainJob); cached, so checks share it."""
+        with self._lock:
+            future = self._training.get(job.key)
+            if future is None:
+                future = self._training[job.key] = Future()
+                owner = True
+            else:
+                owner = False
+        if owner:
+            try:
+                future.set_result(self._train_now(job))
+            except ProbeError as exc:
+                future.set_exception(exc)
+        return future.result()
+
+    def _train_now(self, job) -> dict:
+        for module in ("optimizers", "train"):
+            self.require(module)
+        what = f"training on the {job.dataset} set"
+        try:
+            header, replies = self._request(
+                "network", "train", {"x": job.x, "y": job.y}, what=what, timeout=self.limits.train_seconds,
+                sizes=list(job.sizes), activation=job.activation, optimizer=job.optimizer, lr=job.lr,
+                epochs=job.epochs, seed=job.seed,
+            )
+        except NotAttempted as exc:
+            raise _unfinished_extra(exc, job) from None
+        params = param_arrays(replies, "p", job.param_shapes, f"{what} (net.params after training)")
+        losses = checked_array(replies.get("losses"), f"{what} (the list train() returned)").ravel()
+        return {"params": params, "losses": losses, "seconds": float(header.get("seconds", 0.0)),
+                "output": header.get("output", "")}
+
+    def train_chunks(self, job, chunks: list[int], timeout: float | None = None) -> dict:
+        """Train job's network in chunks of epochs; params after each chunk, all losses."""
+        for module in ("optimizers", "train"):
+            self.require(module)
+        what = f"training on the {job.dataset} set ({job.optimizer}, {job.activation}, lr={job.lr:g})"
+        header, replies = self._request(
+            "network", "train_chunks", {"x": job.x, "y": job.y}, what=what,
+            timeout=timeout or self.limits.train_seconds, sizes=list(job.sizes), activation=job.activation,
+            optimizer=job.optimizer, lr=job.lr, chunks=list(chunks), seed=job.seed,
+        )
+        snapshots = [param_arrays(replies, f"p{i}", job.param_shapes, what) for i in range(len(chunks))]
+        losses = checked_array(replies.get("losses"), f"{what} (losses)").ravel()
+        return {"snapshots": snapshots, "losses": losses, "seconds": float(header.get("seconds", 0.0))}
+
+    def prefetch(self, jobs) -> threading.Thread:
+        """Start training jobs in the background so the child trains while pytest loads."""
+        def run():
+            for job in jobs():
+                try:
+                    self.train(job)
+                except ProbeError:
+                    pass  # the check that needs it reports the error
+                except Exception:  # noqa: BLE001  - a bad config is reported by its check
+                    return
+        thread = threading.Thread(target=run, name="prefetch-training", daemon=True)
+        thread.start()
+        return thread

@@ -1,0 +1,280 @@
+"""Shared fixtures of tests/check: `grade check` run end to end on the fixture submissions.
+
+Every run is a separate `python -m grader check ...` process (never run_check in this
+process: pytest inside pytest would share sys.modules). The runs the collected tests need are
+started once per session, two at a time, slowest first, and cached by name; a test waits only
+for its own run.
+
+Each run gets its own TMPDIR, so the sandbox's temporary folder (and the cwd of every process
+the submission starts) lives under a path no other grader on the machine uses: after the
+grader exits, any process whose cwd or command line mentions that path was left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # check_expected.py
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBMISSIONS = ROOT / "tests" / "submissions"
+DEFAULT_RUBRIC = ROOT / "rubric" / "lab1.toml"
+FAST_RUBRIC = Path(__file__).resolve().with_name("fast_limits.toml")  # 3 s limits, 512 MB
+
+# Fixtures graded with FAST_RUBRIC: they hang, blow up or flood on purpose.
+HOSTILE = frozenset({
+    "import_syntax_error", "import_error_missing_module", "input_at_import", "infinite_loop_at_import",
+    "infinite_loop_in_train", "prints_megabytes", "exits_at_import", "os_exit_in_train",
+    "memory_blowup_in_train",
+})
+# Started first: they take the longest (they wait for the time limits).
+SLOWEST_FIRST = ("infinite_loop_in_train", "infinite_loop_at_import")
+RUN_TIMEOUT = 300  # seconds: a hung grader fails its test instead of hanging CI
+GRADESCOPE_VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+
+
+def processes_under(path: Path) -> list[tuple[int, str]] | None:
+    """(pid, command line) of live processes whose cwd or command line mention `path`; None without /proc."""
+    proc = Path("/proc")
+    if not (proc / "self" / "cwd").exists():
+        return None
+    marker, found = str(path) + os.sep, []  # the separator: grad_zero/ is not grad_zero_x/
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+            try:
+                cwd = os.readlink(entry / "cwd")
+            except OSError:
+                cwd = ""
+            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if state != "Z" and (marker in cmdline or marker in cwd):
+            found.append((int(entry.name), cmdline))
+    return found
+
+
+@dataclass
+class Run:
+    """One finished `python -m grader ...` process."""
+
+    name: str
+    argv: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    tmpdir: Path
+    leftovers: list[tuple[int, str]] | None = None  # processes left behind (None: cannot tell here)
+    leftover_dirs: list[str] = field(default_factory=list)  # sandbox folders not deleted
+
+    def describe(self) -> str:
+        return (f"{self.name}: exit {self.returncode} after {self.seconds:.1f} s\n$ {' '.join(self.argv)}\n"
+                f"--- stderr (end) ---\n{self.stderr[-3000:]}\n--- stdout (start) ---\n{self.stdout[:2000]}")
+
+    @property
+    def json(self) -> dict:
+        try:
+            return json.loads(self.stdout)
+        except ValueError as exc:
+            raise AssertionError(f"stdout is not JSON ({exc})\n{self.describe()}") from None
+
+    @property
+    def tests(self) -> dict[str, dict]:
+        """results.json tests by rubric item key."""
+        return {t["extra_data"]["key"]: t for t in self.json["tests"]}
+
+    def item(self, key: str) -> dict:
+        return self.tests[key]
+
+    def output(self, key: str) -> str:
+        return self.tests[key]["output"]
+
+    def failed_items(self) -> set[str]:
+        """Items with points that lost some of them."""
+        return {k for k, t in self.tests.items() if t["max_score"] > 0 and t["score"] < t["max_score"]}
+
+    def checks(self, key: str) -> list[dict]:
+        return self.tests[key]["extra_data"]["checks"]
+
+    def tracebacks(self, key: str) -> str:
+        return "\n".join(c["traceback"] for c in self.checks(key) if c["traceback"])
+
+    @property
+    def diagnoses(self) -> list[dict]:
+        return self.json["extra_data"]["diagnoses"]
+
+    @property
+    def flags(self) -> list[str]:
+        return self.json["extra_data"]["flags"]
+
+    def assert_graded(self) -> dict:
+        """Exit 0 and results.json in Gradescope's shape on stdout; returns the parsed JSON."""
+        assert self.returncode == 0, self.describe()
+        data = self.json
+        assert isinstance(data.get("score"), (int, float)), data.get("score")
+        assert isinstance(data.get("execution_time"), (int, float))
+        assert isinstance(data.get("output"), str)
+        assert data.get("visibility") in GRADESCOPE_VISIBILITIES
+        assert isinstance(data.get("tests"), list) and data["tests"], "no tests in results.json"
+        for test in data["tests"]:
+            for key, kind in (("name", str), ("output", str), ("status", str)):
+                assert isinstance(test.get(key), kind), (key, test)
+            assert isinstance(test.get("score"), (int, float)) and isinstance(test.get("max_score"), (int, float))
+            assert 0 <= test["score"] <= test["max_score"], test
+            assert test["status"] in ("passed", "failed"), test
+            assert test.get("visibility", "visible") in GRADESCOPE_VISIBILITIES
+        assert sum(t["max_score"] for t in data["tests"]) == 100
+        assert 0 <= data["score"] <= 100
+        extra = data["extra_data"]
+        assert extra["schema_version"] >= 1 and isinstance(extra["diagnoses"], list)
+        return data
+
+
+class Runner:
+    """Starts grader processes two at a time and caches the finished runs by name."""
+
+    def __init__(self, base_tmp: Path, jobs: dict[str, list[str]]):
+        self.base_tmp = base_tmp
+        self.jobs = jobs
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="grade")
+        self.futures: dict[str, Future] = {}
+
+    def start(self, names) -> None:
+        for name in names:
+            if name not in self.futures:
+                self.futures[name] = self.pool.submit(self._run, name)
+
+    def get(self, name: str) -> Run:
+        self.start([name])
+        return self.futures[name].result()
+
+    def _run(self, name: str) -> Run:
+        tmp = self.base_tmp / name
+        tmp.mkdir(parents=True, exist_ok=True)
+        argv = [sys.executable, "-m", "grader", *[a.replace("{tmp}", str(tmp)) for a in self.jobs[name]]]
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LAB1_SECRET_SEED", "GITHUB_STEP_SUMMARY", "PYTEST_ADDOPTS")}
+        env["TMPDIR"] = str(tmp)
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+                                  stdin=subprocess.DEVNULL)
+            code, out, err = done.returncode, done.stdout, done.stderr
+        except subprocess.TimeoutExpired as exc:
+            code, out, err = -999, exc.stdout or "", f"grader still running after {RUN_TIMEOUT} s"
+            out = out.decode() if isinstance(out, bytes) else out
+        seconds = time.perf_counter() - started
+        leftovers = processes_under(tmp)
+        if leftovers:  # give a dying process group a moment, then look again
+            time.sleep(0.5)
+            leftovers = processes_under(tmp)
+        for pid, _ in leftovers or ():
+            try:  # processes this run started: stop them so they do not outlive the test session
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        dirs = sorted(p.name for p in tmp.glob("lab1-grader-*"))
+        return Run(name, argv, code, out, err, seconds, tmp, leftovers, dirs)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def fixture_job(name: str) -> list[str]:
+    rubric = FAST_RUBRIC if name in HOSTILE else DEFAULT_RUBRIC
+    return ["check", str(SUBMISSIONS / name), "--no-report", "--json", "-", "--rubric", str(rubric)]
+
+
+def all_jobs(bad_rubrics: dict[str, Path]) -> dict[str, list[str]]:
+    """Every grader run the tests may ask for, by name; `{tmp}` is the run's own folder."""
+    jobs = {name: fixture_job(name) for name in sorted(p.name for p in SUBMISSIONS.iterdir() if p.is_dir())}
+    jobs["reference"] = ["check", "reference", "--no-report", "--json", "-", "--fail-under", "100"]
+    jobs["student"] = ["check", "--no-report", "--json", "-"]  # the default SUBMISSION is ./student
+    jobs["cli_missing_path"] = ["check", "{tmp}/no-such-folder", "--no-report"]
+    jobs["cli_file_not_folder"] = ["check", "reference/network.py", "--no-report"]
+    jobs["cli_rubric_missing"] = ["check", "reference", "--no-report", "--rubric", "{tmp}/missing.toml"]
+    jobs["cli_rubric_folder"] = ["check", "reference", "--no-report", "--rubric", "rubric"]
+    jobs["cli_rubric_not_utf8"] = ["check", "reference", "--no-report", "--rubric", str(bad_rubrics["binary"])]
+    jobs["cli_rubric_unknown_key"] = ["check", "reference", "--no-report", "--rubric",
+                                      str(bad_rubrics["unknown_key"])]
+    jobs["cli_fail_under_json_file"] = ["check", "reference", "--no-report", "--fail-under", "101",
+                                        "--json", "{tmp}/out/results.json"]
+    return jobs
+
+
+UNKNOWN_KEY = 'colour = "red"'
+
+
+def write_bad_rubrics(folder: Path) -> dict[str, Path]:
+    """A rubric that is not UTF-8 and one with an unknown key right under [items.loss]."""
+    folder.mkdir(parents=True, exist_ok=True)
+    binary, unknown = folder / "binary.toml", folder / "unknown_key.toml"
+    binary.write_bytes(b"\xff\xfe name = 1\n")
+    lines = DEFAULT_RUBRIC.read_text(encoding="utf-8").splitlines()
+    lines.insert(lines.index("[items.loss]") + 1, UNKNOWN_KEY)
+    unknown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"binary": binary, "unknown_key": unknown}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "graded(*names): grader runs (see all_jobs) a test reads")
+
+
+def _needed(items) -> list[str]:
+    """Names of the runs the collected tests read: `sub` parameters and `graded` markers."""
+    names = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and isinstance(callspec.params.get("sub"), str):
+            names.append(callspec.params["sub"])
+        for marker in item.iter_markers("graded"):
+            names.extend(marker.args)
+    return list(dict.fromkeys(names))
+
+
+@pytest.fixture(scope="session")
+def bad_rubrics(tmp_path_factory) -> dict[str, Path]:
+    return write_bad_rubrics(tmp_path_factory.mktemp("bad-rubrics"))
+
+
+@pytest.fixture(scope="session")
+def runner(request, tmp_path_factory, bad_rubrics):
+    """The session's grader runs: started at first use for every collected test, two at a time."""
+    jobs = all_jobs(bad_rubrics)
+    runner = Runner(tmp_path_factory.mktemp("grader-runs"), jobs)
+    needed = [n for n in _needed(request.session.items) if n in jobs]
+    _RUNNERS.append(runner)
+    runner.start(sorted(needed, key=lambda n: (n not in SLOWEST_FIRST, n not in ("reference", "student"), n)))
+    yield runner
+    runner.close()
+
+
+_RUNNERS: list[Runner] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How long the grader runs took: the budget of this folder is ~90 s on 2 cores."""
+    runs = [f.result() for r in _RUNNERS for f in r.futures.values() if f.done() and not f.cancelled()]
+    if runs:
+        slowest = ", ".join(f"{r.name} {r.seconds:.1f} s" for r in sorted(runs, key=lambda r: -r.seconds)[:4])
+        terminalreporter.write_line(f"tests/check: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s "
+                                    f"in all (2 at a time); slowest: {slowest}")
+
+
+@pytest.fixture
+def graded(runner):
+    """graded(name) -> Run: the finished grader run of that name."""
+    return runner.get

@@ -1,0 +1,123 @@
+"""Fixtures with one defect each lose points exactly in the items that defect breaks, for a reason."""
+
+import pytest
+from check_expected import DIAGNOSES, FRAMEWORKS, PER_CHECK
+
+
+def _assert_failed_exactly(run, failed, phrases, scores=None):
+    run.assert_graded()
+    assert run.failed_items() == set(failed), run.describe()
+    for key, test in run.tests.items():
+        if key in failed:
+            assert test["status"] == "failed" and test["output"], (key, test)
+        elif test["max_score"] > 0:
+            assert test["status"] == "passed" and test["score"] == test["max_score"], (key, test["output"])
+    for key, words in phrases.items():
+        for phrase in words:
+            assert phrase in run.output(key), f"{phrase!r} not in the {key} reason: {run.output(key)!r}"
+    for key, score in (scores or {}).items():
+        assert run.item(key)["score"] == score, (key, run.item(key))
+    assert run.json["score"] == pytest.approx(sum(t["score"] for t in run.json["tests"]))
+
+
+def _assert_no_framework(run):
+    assert run.flags == []
+    assert run.item("frameworks")["status"] == "passed"
+
+
+@pytest.mark.parametrize("sub", sorted(PER_CHECK))
+def test_per_check_fixture_fails_its_items(graded, sub):
+    expected = PER_CHECK[sub]
+    run = graded(sub)
+    _assert_failed_exactly(run, expected["failed"], expected["phrases"], expected.get("scores"))
+    _assert_no_framework(run)
+    codes = [d["code"] for d in run.diagnoses]
+    assert codes == ([expected["diagnosis"]] if expected.get("diagnosis") else []), run.diagnoses
+
+
+@pytest.mark.parametrize("sub", sorted(DIAGNOSES))
+def test_diagnosis_fixture_is_diagnosed(graded, sub):
+    expected = DIAGNOSES[sub]
+    run = graded(sub)
+    _assert_failed_exactly(run, expected["failed"], expected["phrases"])
+    _assert_no_framework(run)
+    backward = run.item("backward")
+    assert backward["score"] < backward["max_score"]
+    assert [d["code"] for d in run.diagnoses] == [expected["code"]], run.diagnoses
+    diagnosis = run.diagnoses[0]
+    assert diagnosis["item"] == "backward"
+    assert expected["message"] in diagnosis["message"], diagnosis
+    assert diagnosis["hint"].strip(), diagnosis
+    assert diagnosis["message"] in run.output("backward")
+    assert run.item("forward")["status"] == "passed"  # the defect is in backward only
+
+
+@pytest.mark.graded("extras_missing")
+def test_extras_missing_scores_100_with_extras_not_attempted(graded):
+    run = graded("extras_missing")
+    assert run.json["score"] == 100
+    for key in ("extra_activations", "extra_optimizers"):
+        assert run.item(key)["extra_data"]["not_attempted"] is True
+        assert run.output(key) == "not attempted"
+
+
+@pytest.mark.graded("train_fake_loss_history")
+def test_fake_loss_history_keeps_the_accuracy_credit(graded):
+    checks = {c["name"]: c for c in graded("train_fake_loss_history").checks("train_linear")}
+    assert checks["test_linear_training_accuracy"]["status"] == "passed"
+    assert checks["test_linear_hidden_accuracy"]["status"] == "passed"
+    assert checks["test_linear_loss_history"]["status"] == "failed"
+
+
+@pytest.mark.parametrize("sub", FRAMEWORKS)
+def test_framework_use_scores_0_and_is_flagged(graded, sub):
+    run = graded(sub)
+    data = run.assert_graded()
+    assert data["score"] == 0
+    assert "deep-learning framework" in data["output"]
+    assert run.flags and all("torch" in flag for flag in run.flags), run.flags
+    assert "torch" in run.output("frameworks") and run.item("frameworks")["status"] == "failed"
+    # the code itself works: only the policy zeroes the score
+    assert run.failed_items() == set()
+
+
+@pytest.mark.graded("framework_import_torch")
+def test_framework_import_is_found_statically_and_at_run_time(graded):
+    flags = graded("framework_import_torch").flags
+    assert any("network.py:" in f and "imports torch" in f for f in flags), flags  # the AST scan, with its line
+    assert "framework: import of torch" in flags  # the child's audit hook
+
+
+@pytest.mark.graded("framework_computed_import")
+def test_framework_import_by_computed_name_is_caught_at_run_time(graded):
+    assert graded("framework_computed_import").flags == ["framework: import of torch"]
+
+
+@pytest.mark.parametrize("sub", FRAMEWORKS)
+def test_framework_summary_states_the_zero_score(graded, sub):
+    assert graded(sub).json["output"].startswith("Score 0 / 100."), graded(sub).json["output"]
+
+
+# ---- precise reasons ------------------------------------------
+
+@pytest.mark.graded("sigmoid_nan_for_large_x")
+def test_sigmoid_nan_reason_names_the_fix(graded):
+    assert "exp(x)/(1+exp(x))" in graded("sigmoid_nan_for_large_x").output("activations")
+
+
+@pytest.mark.graded("params_wrong_shapes")
+def test_wrong_parameter_shapes_are_named(graded):
+    assert "params['W1'] has shape (4, 2), expected (2, 4)" in graded("params_wrong_shapes").output("forward")
+
+
+@pytest.mark.graded("config_uses_missing_adam")
+def test_unimplemented_optimizer_in_config_is_named(graded):
+    run = graded("config_uses_missing_adam")
+    for key in ("train_linear", "train_xor"):
+        assert "Adam" in run.output(key), run.output(key)
+
+
+@pytest.mark.graded("grad_bias_not_summed")
+def test_backward_partial_credit_when_only_biases_are_wrong(graded):
+    # every weight gradient is right: half of the parameters pass the gradient check
+    assert graded("grad_bias_not_summed").item("backward")["score"] == pytest.approx(12.5)
