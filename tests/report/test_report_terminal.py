@@ -1,0 +1,61 @@
+"""The terminal table: items, points, reasons, total, flags, diagnoses, verbose details."""
+
+from grader.report.terminal import render_table
+from report_sample import EVIL
+
+
+def test_table_lists_every_item_with_points_and_reason(result):
+    text = render_table(result, width=100)
+    for item in result.items:
+        assert item.title in text
+    assert "10/10" in text and "10/25" in text and "0/15" in text
+    assert "Total" in text and "20/60" in text
+    assert "not attempted" in text
+    assert "gradient of b1 uses only the first sample" in text  # top diagnosis
+    assert "hint: sum delta over the batch axis" in text
+    assert "Flags:" in text
+    assert "Lab report" in text  # manual item mentioned
+
+
+def test_lines_fit_the_width(result):
+    for width in (60, 80, 100, 140):
+        text = render_table(result, width=width)
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert "…" in text  # the long reason was cut
+
+
+def test_verbose_shows_checks_and_the_students_traceback(result):
+    short = render_table(result, width=100)
+    assert "Traceback (most recent call last)" not in short
+    assert "--verbose" in short
+    text = render_table(result, verbose=True, width=100)
+    assert "test_gradient[2-4-4-1]" in text
+    assert "Traceback (most recent call last)" in text
+    assert 'File "network.py", line 42' in text
+
+
+def test_no_colour_codes_by_default_and_student_escapes_removed(result):
+    result.items[1].reason = "bad \x1b[31mred\x1b[0m \x07bell\x00"
+    text = render_table(result, width=100)
+    assert "\x1b" not in text and "\x07" not in text and "\x00" not in text
+    assert "bad red bell" in text
+    coloured = render_table(result, width=100, color=True)
+    assert "\x1b[" in coloured  # click styles when asked
+
+
+def test_student_text_is_shown_verbatim_not_interpreted(result):
+    assert EVIL in render_table(result, width=200)  # plain text: nothing to escape, nothing lost
+
+
+def test_empty_result_renders():
+    from grader.results import GradeResult
+
+    text = render_table(GradeResult(score=0, max_score=0, items=[], flags=["submission did not import"]))
+    assert "0/0" in text and "submission did not import" in text
+
+
+def test_a_stubs_traceback_is_not_called_a_crash(result):
+    result.items[2].checks[0].status = "not_attempted"  # the only check with a traceback
+    result.items[2].not_attempted = True
+    text = render_table(result, verbose=True, width=100)
+    assert "Traceback" not in text and "crashed in some checks" not in text
