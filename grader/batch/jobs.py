@@ -1,0 +1,273 @@
+"""Grade one submission of a batch: unzip, find its root, resume or grade in a forked grandchild, publish.
+
+`grade_job` is the unit of work of every executor (local warm workers, Dask). It never
+raises for a bad submission: a refused zip, a crash or a timeout becomes that student's
+error result. Outputs go to OUT/.staging first and are renamed to OUT/<key> when complete.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import resource
+import shutil
+import socket
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import grader
+from grader.batch.discover import CONTRACT_MODULES, Submission, find_submission_root, nested_zip
+from grader.batch.errors import TRANSIENT_ERRORS, batch_status, error_result
+from grader.batch.forked import ForkOutcome, run_forked
+from grader.batch.similarity import fingerprint, signature
+from grader.batch.unzip import UnsafeZipError, ZipLimits, safe_extract
+from grader.hashing import submission_hash
+from grader.results import GradeResult, read_results, write_results
+
+DEFAULT_TIMEOUT = 600.0  # Gradescope's limit for one submission
+STAGING = ".staging"
+RESULTS = "results.json"
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """What every job of a batch shares."""
+
+    out_dir: Path
+    rubric: Any  # grader.rubric.Rubric
+    secret_seed: int | None = None
+    sandbox: str = "default"
+    resume: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    grade_fn: Callable[..., GradeResult] | None = None  # default: grader.check.run_check
+    baseline: Path | None = None  # the skeleton, for near-duplicate detection
+    zip_limits: ZipLimits = field(default_factory=ZipLimits)
+    reports: bool = True  # report.html, junit.xml and figures besides results.json
+
+
+@dataclass
+class JobOutcome:
+    """What a worker sends back for one submission (the result without its in-memory artifacts)."""
+
+    key: str
+    student_id: str
+    name: str
+    status: str  # "ok" or an error kind of grader.batch.errors
+    result: GradeResult
+    seconds: float
+    resumed: bool = False
+    fingerprint: list[int] | None = None
+    signature: list[int] | None = None
+    worker: str = ""
+    rss_kb: int = 0  # peak RSS of the worker process
+    children_rss_kb: int = 0  # peak RSS of its largest finished descendant (grading grandchild, sandbox)
+    detail: str = ""  # for the log: output tail of a failed grading
+
+
+def default_grade_fn() -> Callable[..., GradeResult]:
+    """grader.check.run_check, imported when first needed."""
+    from grader.check import run_check
+
+    return run_check
+
+
+def grade_job(sub: Submission, settings: JobSettings) -> JobOutcome:
+    """Grade one submission and publish OUT/<key>; every failure becomes this student's error result."""
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="lab1-batch-"))
+    try:
+        outcome = _grade(sub, settings, work, started)
+    except Exception as exc:  # noqa: BLE001 - a batch bug must cost one student, not the batch
+        reason = f"the batch failed on this submission ({type(exc).__name__}: {exc})"
+        outcome = error_outcome(sub, settings, "error", reason, started=started)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return outcome
+
+
+def error_outcome(sub: Submission, settings: JobSettings, kind: str, reason: str, *, sha: str = "",
+                  started: float | None = None, detail: str = "", prints=None) -> JobOutcome:
+    """Write and publish an error result for a submission, and the outcome that reports it."""
+    meta = {"submission_sha256": sha, **_student_meta(sub)}
+    result = error_result(kind, reason, settings.rubric, meta)
+    try:
+        stage = new_stage(settings, sub)
+        write_outputs(result, stage, settings)
+        publish(stage, settings.out_dir / sub.key)
+    except OSError as exc:  # the outcome still reaches the gradebook
+        result.meta["write_error"] = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - started if started is not None else 0.0
+    return _outcome(sub, kind, result, seconds, prints=prints, detail=detail)
+
+
+def _grade(sub: Submission, settings: JobSettings, work: Path, started: float) -> JobOutcome:
+    tree = sub.source
+    if sub.kind == "zip":
+        tree = work / "unzipped"
+        try:
+            safe_extract(sub.source, tree, settings.zip_limits)
+            inner = nested_zip(tree) if find_submission_root(tree) is None else None
+            if inner is not None:  # zipped twice
+                tree = work / "inner"
+                safe_extract(inner, tree, settings.zip_limits)
+        except UnsafeZipError as exc:
+            sha = "zip:" + _file_sha(sub.source)
+            if kept := _finished(sub, sha, settings, started):
+                return kept
+            return error_outcome(sub, settings, "refused", f"the zip {sub.source.name} was refused: {exc}",
+                                 sha=sha, started=started)
+    root = find_submission_root(tree)
+    if root is None:
+        sha = submission_hash(tree)
+        if kept := _finished(sub, sha, settings, started):
+            return kept
+        expected = ", ".join(CONTRACT_MODULES[:5])
+        return error_outcome(sub, settings, "empty", f"no lab modules found in {sub.source.name} (expected {expected}, ...)",
+                             sha=sha, started=started)
+    sha = submission_hash(root)
+    prints = fingerprint(root, settings.baseline)
+    prints = (prints, signature(prints))
+    if kept := _finished(sub, sha, settings, started, prints):
+        return kept
+    stage = new_stage(settings, sub)
+    target = functools.partial(_grade_in_grandchild, root, stage, settings, {"submission_sha256": sha, **_student_meta(sub)})
+    fork = run_forked(target, timeout=settings.timeout, output_path=work / "grader-output.txt")
+    results_path = stage / RESULTS
+    if fork.status != "ok" or not results_path.is_file():
+        shutil.rmtree(stage, ignore_errors=True)
+        kind, reason = failure_reason(fork, settings.timeout)
+        return error_outcome(sub, settings, kind, reason, sha=sha, started=started, detail=fork.output, prints=prints)
+    result = read_results(results_path)
+    publish(stage, settings.out_dir / sub.key)
+    return _outcome(sub, batch_status(result), result, time.perf_counter() - started, prints=prints)
+
+
+def _grade_in_grandchild(root: Path, stage: Path, settings: JobSettings, meta: dict) -> None:
+    """Runs in the forked grandchild: grade, then write every output into the stage folder."""
+    grade_fn = settings.grade_fn or default_grade_fn()
+    kwargs: dict[str, Any] = {"rubric": settings.rubric, "secret_seed": settings.secret_seed}
+    if settings.sandbox != "default":
+        kwargs["sandbox"] = settings.sandbox
+    result = grade_fn(root, **kwargs)
+    for key, value in meta.items():
+        result.meta.setdefault(key, value)
+    result.meta.setdefault("rubric_sha256", settings.rubric.sha256)
+    result.meta.setdefault("grader_version", grader.__version__)
+    write_outputs(result, stage, settings)
+
+
+def write_outputs(result: GradeResult, folder: Path, settings: JobSettings) -> None:
+    """results.json, plus report.html, junit.xml and figures when reports are on and grader.report works."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if settings.reports:
+        try:
+            from grader.report import write_report
+        except ImportError as exc:
+            result.meta["report_error"] = f"reports unavailable: {exc}"
+        else:
+            try:
+                if result.artifacts.get("train"):
+                    from grader.check.reference_curves import attach_reference_curves
+
+                    attach_reference_curves(result)
+                write_report(result, folder)
+                return
+            except Exception as exc:  # noqa: BLE001 - a report bug must not lose the grade
+                result.meta["report_error"] = f"{type(exc).__name__}: {exc}"
+    write_results(result, folder / RESULTS)
+
+
+def failure_reason(fork: ForkOutcome, timeout: float) -> tuple[str, str]:
+    """(error kind, reason) for a grading grandchild that did not end well."""
+    if fork.status == "timeout":
+        return "timeout", f"grading did not finish within {timeout:g} s and was stopped"
+    if fork.status == "killed":
+        cause = " (often: it ran out of memory)" if fork.signal == "SIGKILL" else ""
+        return "crashed", f"the grading process was killed by {fork.signal}{cause}"
+    if fork.status == "lost":
+        return "crashed", "the grading process disappeared"
+    last = [line for line in fork.output.strip().splitlines() if line.strip()]
+    if fork.status == "ok":
+        return "error", "the grader ended without writing results"
+    return "error", f"the grader failed (exit status {fork.exit_code}): {last[-1] if last else 'no output'}"
+
+
+def new_stage(settings: JobSettings, sub: Submission) -> Path:
+    """A fresh folder under OUT/.staging for one submission's outputs."""
+    stage = settings.out_dir / STAGING / f"{sub.key}-{uuid.uuid4().hex[:12]}"
+    stage.mkdir(parents=True)
+    return stage
+
+
+def publish(stage: Path, target: Path) -> None:
+    """Replace target with the complete stage folder by renames: readers never see half of it."""
+    if target.exists():
+        old = stage.parent / f"{stage.name}.old"
+        os.rename(target, old)
+        os.rename(stage, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(stage, target)
+
+
+def _finished(sub: Submission, sha: str, settings: JobSettings, started: float, prints=None) -> JobOutcome | None:
+    """With --resume: the outcome of an earlier run of the same content, rubric and grader, if any."""
+    if not settings.resume:
+        return None
+    path = settings.out_dir / sub.key / RESULTS
+    try:
+        result = read_results(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    meta = result.meta
+    same = (
+        meta.get("submission_sha256") == sha
+        and meta.get("rubric_sha256") == settings.rubric.sha256
+        and meta.get("grader_version") == grader.__version__
+    )
+    if not same or batch_status(result) in TRANSIENT_ERRORS:
+        return None
+    return _outcome(sub, batch_status(result), result, time.perf_counter() - started, resumed=True, prints=prints)
+
+
+def _outcome(sub: Submission, status: str, result: GradeResult, seconds: float, *, resumed: bool = False,
+             prints=None, detail: str = "") -> JobOutcome:
+    result.artifacts = {}
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return JobOutcome(
+        key=sub.key,
+        student_id=sub.student_id,
+        name=sub.name,
+        status=status,
+        result=result,
+        seconds=seconds,
+        resumed=resumed,
+        fingerprint=prints[0] if prints else None,
+        signature=prints[1] if prints else None,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        rss_kb=int(own),
+        children_rss_kb=int(kids),
+        detail=detail[-2000:],
+    )
+
+
+def _student_meta(sub: Submission) -> dict:
+    student = {"id": sub.student_id, "name": sub.name, "source": sub.source.name}
+    if sub.note:
+        student["note"] = sub.note
+    return {"student": student}
+
+
+def _file_sha(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

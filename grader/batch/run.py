@@ -1,0 +1,229 @@
+"""run_batch: discover the submissions, grade them in parallel, then write the gradebook, summary and log."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from grader.batch import similarity
+from grader.batch.discover import Submission, discover_submissions
+from grader.batch.errors import BatchError
+from grader.batch.gradebook import write_gradebook
+from grader.batch.jobs import DEFAULT_TIMEOUT, STAGING, JobOutcome, JobSettings
+from grader.batch.log import EventLog
+from grader.batch.progress import Progress
+from grader.batch.summary import BatchInfo, write_summary
+from grader.batch.unzip import ZipLimits
+from grader.results import GradeResult
+
+GRADEBOOK = "gradebook.csv"
+SUMMARY = "summary.html"
+LOG = "batch.log.jsonl"
+EXECUTORS = ("local", "dask")
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did; outcomes are keyed by the student's output folder name."""
+
+    input_dir: Path
+    out_dir: Path
+    outcomes: dict[str, JobOutcome]
+    total: int  # submissions found
+    seconds: float
+    interrupted: bool
+    similar: list[similarity.SimilarPair] = field(default_factory=list)
+    skipped_entries: list[str] = field(default_factory=list)
+    gradebook: Path | None = None
+    summary: Path | None = None
+    log: Path | None = None
+
+    @property
+    def graded(self) -> int:
+        """Submissions graded in this run."""
+        return sum(1 for o in self.outcomes.values() if o.status == "ok" and not o.resumed)
+
+    @property
+    def resumed(self) -> int:
+        """Submissions whose earlier result was kept (--resume)."""
+        return sum(1 for o in self.outcomes.values() if o.resumed)
+
+    @property
+    def errors(self) -> dict[str, int]:
+        """Count of submissions not graded, by error kind."""
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes.values():
+            if outcome.status != "ok":
+                counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        return dict(sorted(counts.items()))
+
+    @property
+    def results(self) -> dict[str, GradeResult]:
+        """The GradeResult of every finished submission."""
+        return {key: o.result for key, o in self.outcomes.items()}
+
+
+def default_baseline() -> Path | None:
+    """The skeleton students start from (student/ beside the grader package), if present."""
+    import grader
+
+    path = Path(grader.__file__).resolve().parent.parent / "student"
+    return path if path.is_dir() else None
+
+
+def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secret_seed: int | None = None,
+              resume: bool = False, executor: str = "local", scheduler: str | None = None,
+              name_pattern: str | None = None, progress: bool = True, timeout: float = DEFAULT_TIMEOUT,
+              grade_fn: Callable[..., GradeResult] | None = None, sandbox: str = "default",
+              similarity_threshold: float = similarity.DEFAULT_THRESHOLD, baseline: str | Path | None = "default",
+              reports: bool = True, zip_limits: ZipLimits | None = None) -> BatchSummary:
+    """Grade every submission folder or zip in input_dir into out_dir; see `grade batch --help`.
+
+    Raises BatchError for usage errors only; a submission that cannot be graded gets an error row.
+    Ctrl-C (or SIGTERM) stops the workers and still writes the gradebook of what finished.
+    """
+    started = time.monotonic()
+    if executor not in EXECUTORS:
+        raise BatchError(f"unknown executor {executor!r}: use one of {', '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise BatchError("--scheduler needs --executor dask")
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise BatchError("--jobs must be at least 1")
+    input_dir, out_dir = Path(input_dir), Path(out_dir)
+    loaded = _load_rubric(rubric)
+    subs, skipped = discover_submissions(input_dir, name_pattern, exclude=out_dir)
+    if not subs:
+        raise BatchError(f"no submission folders or zips found in {input_dir}")
+    _prepare_out_dir(input_dir, out_dir)
+    settings = JobSettings(
+        out_dir=out_dir.resolve(), rubric=loaded, secret_seed=secret_seed, sandbox=sandbox, resume=resume,
+        timeout=timeout, grade_fn=grade_fn, reports=reports, zip_limits=zip_limits or ZipLimits(),
+        baseline=default_baseline() if baseline == "default" else (Path(baseline) if baseline else None),
+    )
+    outcomes: dict[str, JobOutcome] = {}
+    bar = Progress(len(subs), enabled=progress)
+    interrupted = False
+    with EventLog(out_dir / LOG) as log:
+        log.event("batch_started", input=str(input_dir), submissions=len(subs), jobs=jobs, executor=executor,
+                  resume=resume, rubric_sha256=loaded.sha256, skipped_entries=skipped)
+
+        def on_start(sub: Submission, where: str) -> None:
+            log.event("started", id=sub.student_id, key=sub.key, source=sub.source.name, worker=where)
+
+        def on_done(outcome: JobOutcome) -> None:
+            outcomes[outcome.key] = outcome
+            _log_outcome(log, outcome)
+            bar.done(outcome.key, outcome.status)
+
+        try:
+            with _sigterm_as_interrupt():
+                _execute(executor, subs, settings, jobs, on_start, on_done, scheduler)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            bar.close()
+        summary = _finish(input_dir, out_dir, subs, skipped, outcomes, loaded, similarity_threshold,
+                          time.monotonic() - started, interrupted, jobs, executor)
+        log.event("batch_interrupted" if interrupted else "batch_finished", seconds=round(summary.seconds, 3),
+                  finished=len(outcomes), graded=summary.graded, resumed=summary.resumed, errors=summary.errors,
+                  similar_pairs=len(summary.similar))
+    summary.log = out_dir / LOG
+    return summary
+
+
+def _load_rubric(rubric):
+    from grader.rubric import Rubric, RubricError, load_rubric
+
+    if isinstance(rubric, Rubric):
+        return rubric
+    try:
+        return load_rubric(rubric)
+    except RubricError as exc:
+        raise BatchError(str(exc)) from None
+
+
+def _prepare_out_dir(input_dir: Path, out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BatchError(f"--out {out_dir} is a file")
+    if out_dir.resolve() == input_dir.resolve():
+        raise BatchError("--out must not be the input folder: each student's folder would become a submission")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out_dir / STAGING, ignore_errors=True)  # leftovers of a killed batch
+
+
+def _execute(executor, subs, settings, jobs, on_start, on_done, scheduler) -> None:
+    if executor == "dask":
+        from grader.batch.dask_executor import run_dask
+
+        run_dask(subs, settings, jobs, on_start, on_done, scheduler=scheduler)
+    else:
+        from grader.batch.workers import run_local
+
+        run_local(subs, settings, jobs, on_start, on_done)
+
+
+def _log_outcome(log: EventLog, outcome: JobOutcome) -> None:
+    fields = {"id": outcome.student_id, "key": outcome.key, "seconds": round(outcome.seconds, 3),
+              "status": outcome.status, "score": outcome.result.score, "worker": outcome.worker}
+    if outcome.resumed:
+        log.event("skipped", reason="same content, rubric and grader as the earlier result", **fields)
+    elif outcome.status == "ok":
+        log.event("finished", grading_seconds=round(outcome.result.execution_time, 3), **fields)
+    else:
+        log.event("error", reason=outcome.result.output, detail=outcome.detail, **fields)
+
+
+def _finish(input_dir, out_dir, subs, skipped, outcomes, rubric, threshold, seconds, interrupted, jobs,
+            executor) -> BatchSummary:
+    """Similarity, gradebook and summary of whatever finished."""
+    prints = {k: o.fingerprint for k, o in outcomes.items()}
+    signatures = {k: o.signature for k, o in outcomes.items() if o.signature}
+    pairs = similarity.similar_pairs(prints, threshold, signatures)
+    groups = similarity.duplicate_groups(pairs)
+    flags = _similarity_flags(groups, pairs)
+    gradebook = write_gradebook(out_dir / GRADEBOOK, outcomes.values(), rubric, flags)
+    info = BatchInfo(input_dir=str(input_dir), seconds=seconds, jobs=jobs, executor=executor,
+                     interrupted=interrupted, total=len(subs), skipped_entries=skipped)
+    summary_path = write_summary(out_dir / SUMMARY, outcomes.values(), rubric, info, pairs, groups)
+    return BatchSummary(input_dir=input_dir, out_dir=out_dir, outcomes=outcomes, total=len(subs), seconds=seconds,
+                        interrupted=interrupted, similar=pairs, skipped_entries=skipped, gradebook=gradebook,
+                        summary=summary_path)
+
+
+def _similarity_flags(groups: list[list[str]], pairs) -> dict[str, list[str]]:
+    best: dict[str, float] = {}
+    for pair in pairs:
+        for key in (pair.a, pair.b):
+            best[key] = max(best.get(key, 0.0), pair.similarity)
+    flags = {}
+    for number, group in enumerate(groups, start=1):
+        for key in group:
+            others = [k for k in group if k != key]
+            named = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            flags[key] = [f"near-identical code: group G{number} with {named} (similarity {best[key]:.2f})"]
+    return flags
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM stops the batch like Ctrl-C does (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,118 @@
+"""`grade batch` end to end with the real grader, as a separate process (never pytest inside pytest)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from batch_support import FAST_RUBRIC, REFERENCE, ROOT, STUDENT, SUBMISSIONS, copy_submission, zip_folder
+
+pytestmark = pytest.mark.slow
+RUN_TIMEOUT = 600
+
+
+def grade_batch(tmp_path, inp, out, *args) -> subprocess.CompletedProcess:
+    """Run `python -m grader batch` with its own TMPDIR; fail if it leaves a process behind."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"tmp-{out.name}-", dir=tmp_path))
+    env = {k: v for k, v in os.environ.items() if k not in ("LAB1_SECRET_SEED", "PYTEST_ADDOPTS")}
+    env["TMPDIR"] = str(tmp)
+    done = subprocess.run([sys.executable, "-m", "grader", "batch", str(inp), "--out", str(out), *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    deadline = time.monotonic() + 5
+    while _processes_under(tmp) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_under(tmp) == [], "processes left behind"
+    assert not list(tmp.glob("lab1-*")), "temporary folders left behind"
+    return done
+
+
+def _processes_under(path) -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+            cwd = os.readlink(f"/proc/{entry}/cwd")
+            with open(f"/proc/{entry}/stat") as handle:
+                state = handle.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and (str(path) in cmdline or cwd.startswith(str(path))):
+            found.append(cmdline)
+    return found
+
+
+def gradebook(out) -> dict[str, dict]:
+    with open(out / "gradebook.csv", newline="") as handle:
+        return {row["id"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def real_input(tmp_path_factory):
+    """The reference (as a zip with a top folder), the skeleton and two fixtures."""
+    inp = tmp_path_factory.mktemp("real") / "in"
+    inp.mkdir()
+    zip_folder(REFERENCE, inp / "1001_Ada Lovelace_lab1.zip", prefix="lab1", macosx=True)
+    copy_submission(STUDENT, inp / "1002_Bob Stone_lab1")
+    for number, name in ((1003, "grad_half_scale"), (1004, "framework_import_torch")):
+        if (SUBMISSIONS / name).is_dir():
+            copy_submission(SUBMISSIONS / name, inp / f"{number}_{name}_lab1")
+    return inp
+
+
+def test_real_batch_is_the_same_with_one_two_workers_and_dask(real_input, tmp_path):
+    one, two, dask = tmp_path / "one", tmp_path / "two", tmp_path / "dask"
+    grade_batch(tmp_path, real_input, one, "--jobs", "1")
+    done = grade_batch(tmp_path, real_input, two, "--jobs", "2")
+    assert "0 not graded" in done.stdout
+    grade_batch(tmp_path, real_input, dask, "--jobs", "2", "--executor", "dask")
+    book = (one / "gradebook.csv").read_bytes()
+    assert (two / "gradebook.csv").read_bytes() == book
+    assert (dask / "gradebook.csv").read_bytes() == book
+
+    rows = gradebook(two)
+    assert rows["1001"]["total"] == "100" and rows["1001"]["status"] == "ok"
+    assert rows["1002"]["total"] == "0" and rows["1002"]["status"] == "ok"  # not attempted is not an error
+    if "1003" in rows:
+        assert rows["1003"]["backward"] == "0" and rows["1003"]["status"] == "ok"
+    if "1004" in rows:
+        assert "torch" in rows["1004"]["flags"]
+    results = json.loads((two / "1001" / "results.json").read_text())
+    assert results["extra_data"]["student"] == {"id": "1001", "name": "Ada Lovelace",
+                                                "source": "1001_Ada Lovelace_lab1.zip"}
+    assert results["extra_data"]["submission_sha256"]
+    assert (two / "1001" / "report.html").is_file() and list((two / "1001" / "figures").glob("*.png"))
+    summary = (two / "summary.html").read_text()
+    assert "Pass rate per item" in summary and "<svg" in summary
+
+    again = grade_batch(tmp_path, real_input, two, "--jobs", "2", "--resume")
+    assert f"{len(rows)} kept from an earlier run" in again.stdout
+    assert (two / "gradebook.csv").read_bytes() == book
+
+
+def test_hostile_submissions_do_not_stop_the_batch(tmp_path):
+    inp = tmp_path / "in"
+    names = ["infinite_loop_in_train", "os_exit_in_train", "memory_blowup_in_train", "infinite_loop_at_import"]
+    names = [n for n in names if (SUBMISSIONS / n).is_dir()]
+    if not names:
+        pytest.skip("no hostile fixture submissions")
+    for number, name in enumerate(names, start=1):
+        copy_submission(SUBMISSIONS / name, inp / f"{number}_{name}_lab1")
+    copy_submission(REFERENCE, inp / "9_reference_lab1")
+    out = tmp_path / "out"
+    grade_batch(tmp_path, inp, out, "--jobs", "2", "--rubric", str(FAST_RUBRIC), "--no-report")
+    rows = gradebook(out)
+    assert len(rows) == len(names) + 1
+    assert all(row["status"] == "ok" for row in rows.values()), rows  # the grader handled each of them
+    assert rows["9"]["total"] == "100"
+    assert all(float(rows[str(n)]["total"]) < 100 for n in range(1, len(names) + 1))
