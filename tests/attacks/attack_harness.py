@@ -1,0 +1,419 @@
+"""Harness of the red-team suite (attack_harness.py): hostile submissions graded end to end, in both sandbox tiers.
+
+Each folder here is one attack: ``ATTACK.toml`` (what it does, its base, the score its honest part
+earns, what must be flagged) and the files it adds to or changes in its base (a copy of
+``reference/``, or nothing). The harness materializes every (attack, tier) submission in its own
+run folder, gives it ``hints.json`` (paths an attacker would dig out of /proc or sys.path: the
+grader's --json file, the repository, site-packages, a neighbouring student's folder, a listening
+port), and runs ``python -m grader check SUB --no-report --json - --rubric FAST`` with the run's
+own TMPDIR, two at a time, slowest first, once per session.
+
+After each run it records what the attack could have left behind: processes whose command line,
+working folder or environment mention the run folder (then kills them), sandbox folders not
+deleted, canary files carrying the attack marker (then deletes them), connections and datagrams
+the run's listener received, and the secret seed anywhere in the output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+REFERENCE = ROOT / "reference"
+MARKER = "lab1-attack-forged"  # every file an attack plants carries it
+RUN_TIMEOUT = 240
+SECRET_SEED = str(secrets.randbelow(9 * 10**11) + 10**11)  # 12 digits, never in any output
+NEIGHBOUR_SECRET = f"NEIGHBOUR-SECRET-{secrets.token_hex(6)}"
+FAST_LIMITS = {"startup_seconds": "3.0", "probe_seconds": "3.0", "train_seconds": "3.0", "memory_mb": "512",
+               "file_size_mb": "16"}
+# Bases an attack builds on: reference/ with these (file, old, new) edits.
+BASES = {
+    "reference": [],
+    "no_backward": [("network.py", '        if self._outputs is None:\n            raise RuntimeError(',
+                     '        raise NotImplementedError("TODO: backward")\n'
+                     '        if self._outputs is None:\n            raise RuntimeError(')],
+}
+
+
+def landlock_abi() -> int:
+    from grader.sandbox import strict
+
+    return strict.landlock_abi()
+
+
+def strict_available() -> tuple[bool, str]:
+    from grader.sandbox import strict
+
+    return strict.available()
+
+
+# --------------------------------------------------------------------------- attacks
+
+
+@dataclass
+class Attack:
+    name: str
+    folder: Path
+    spec: dict
+
+    @property
+    def expected_score(self) -> float:
+        return float(self.spec["score"])
+
+    @property
+    def expected_failed(self) -> set[str]:
+        return set(self.spec.get("failed", []))
+
+    def requires(self) -> list[str]:
+        return list(self.spec.get("requires", []))
+
+
+def load_attacks() -> list[Attack]:
+    attacks = []
+    for folder in sorted(p for p in HERE.iterdir() if (p / "ATTACK.toml").is_file()):
+        spec = tomllib.loads((folder / "ATTACK.toml").read_text(encoding="utf-8"))
+        attacks.append(Attack(folder.name, folder, spec))
+    return attacks
+
+
+ATTACKS = {a.name: a for a in load_attacks()}
+TIERS = ("default", "strict")
+
+
+def fast_rubric(path: Path) -> Path:
+    """rubric/lab1.toml with FAST_LIMITS: hostile submissions hit their limits in seconds."""
+    text = (ROOT / "rubric" / "lab1.toml").read_text(encoding="utf-8")
+    for key, value in FAST_LIMITS.items():
+        text, count = re.subn(rf"(?m)^{key}\s*=\s*[^#\n]*", f"{key} = {value}  ", text)
+        assert count == 1, f"rubric/lab1.toml has no single [limits] {key}"
+    text = re.sub(r'(?m)^name\s*=\s*"[^"]*"', 'name = "lab1-attacks-fast"', text, count=1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def materialize(attack: Attack, target: Path, hints: dict) -> None:
+    """The attack's submission: its base, its edits, its files, and hints.json."""
+    spec = attack.spec
+    base = spec.get("base", "reference")
+    target.mkdir(parents=True)
+    if base != "none":
+        for path in REFERENCE.glob("*.py"):
+            shutil.copyfile(path, target / path.name)
+        edits = list(BASES[base]) + [(r["file"], r["old"], r["new"]) for r in spec.get("replace", [])]
+    else:
+        edits = [(r["file"], r["old"], r["new"]) for r in spec.get("replace", [])]
+    for path in attack.folder.iterdir():
+        if path.name != "ATTACK.toml" and path.is_file():
+            shutil.copyfile(path, target / path.name)
+    for name, old, new in edits:
+        text = (target / name).read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{attack.name}: {name} no longer contains {old!r}: re-apply the attack"
+        (target / name).write_text(text.replace(old, new), encoding="utf-8")
+    for name, line in spec.get("append", {}).items():
+        with open(target / name, "a", encoding="utf-8") as handle:
+            handle.write("\n" + line + "  # ATTACK\n")
+    (target / "hints.json").write_text(json.dumps(hints, indent=1), encoding="utf-8")
+
+
+def make_hints(tag: str, run_dir: Path, json_path: Path, neighbour: Path, port: int) -> dict:
+    """What an attacker would dig out of /proc/<ppid>/cmdline, sys.path and the like; hints.json."""
+    return {
+        "tag": tag, "marker": MARKER, "run_dir": str(run_dir), "submission": str(run_dir / "submission"),
+        "json_path": str(json_path), "repo_root": str(ROOT), "grader_dir": str(ROOT / "grader"),
+        "checks_dir": str(ROOT / "grader" / "checks"), "reference_dir": str(REFERENCE),
+        "site_packages": sysconfig.get_paths()["purelib"], "neighbour": str(neighbour), "port": port,
+    }
+
+
+def canaries(hints: dict) -> list[Path]:
+    """Files an attack may plant outside its sandbox (they carry MARKER when it succeeded)."""
+    run = Path(hints["run_dir"])
+    places = [Path(hints["repo_root"]), Path(hints["grader_dir"]), Path(hints["checks_dir"]),
+              Path(hints["site_packages"]), run, run.parent, run.parent.parent, Path(hints["submission"]),
+              Path("/tmp"), Path(hints["json_path"]).parent]
+    names = ["results.json", "conftest.py", "sitecustomize.py", "usercustomize.py", "lab1_attack.pth",
+             f"{hints['tag']}.txt"]
+    found = [place / name for place in places for name in names]
+    found += [Path(hints["grader_dir"]) / "check" / "scoring.py", Path(hints["checks_dir"]) / "pytest.ini"]
+    return found
+
+
+def planted(path: Path) -> bool:
+    try:
+        return MARKER in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def remove_plant(path: Path) -> None:
+    """Undo a successful plant: strip the marked lines, or delete a file that has nothing else."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    kept = [line for line in lines if MARKER not in line]
+    if any(line.strip() for line in kept) and path.name in ("scoring.py", "pytest.ini"):
+        path.write_text("".join(kept), encoding="utf-8")
+    else:
+        path.unlink()
+
+
+# --------------------------------------------------------------------------- listener
+
+
+class Listener:
+    """TCP and UDP on 127.0.0.1 (one port number for both); records whatever arrives."""
+
+    def __init__(self):
+        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind(("127.0.0.1", 0))
+        self.port = self.tcp.getsockname()[1]
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            self.udp.bind(("127.0.0.1", self.port))
+        except OSError:
+            self.udp.close()
+            self.udp = None
+        self.tcp.listen(8)
+        self.received: list[str] = []
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        import select
+
+        sockets = [s for s in (self.tcp, self.udp) if s is not None]
+        while not self.stop:
+            ready, _, _ = select.select(sockets, [], [], 0.1)
+            for sock in ready:
+                if sock is self.tcp:
+                    conn, peer = sock.accept()
+                    conn.settimeout(1)
+                    try:
+                        data = conn.recv(100)
+                    except OSError:
+                        data = b""
+                    conn.close()
+                    self.received.append(f"tcp connection from {peer}: {data!r}")
+                else:
+                    data, peer = sock.recvfrom(100)
+                    self.received.append(f"udp datagram from {peer}: {data!r}")
+
+    def close(self):
+        self.stop = True
+        self.thread.join(2)
+        for sock in (self.tcp, self.udp):
+            if sock is not None:
+                sock.close()
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def processes_mentioning(path: Path) -> list[tuple[int, str]]:
+    """Live processes whose command line, cwd or environment mention `path` (not zombies)."""
+    marker = str(path).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            stat = (entry / "stat").read_bytes()
+            if stat.rsplit(b")", 1)[1].split()[0] == b"Z":
+                continue
+            cmdline = (entry / "cmdline").read_bytes()
+            try:
+                cwd = os.readlink(entry / "cwd").encode()
+            except OSError:
+                cwd = b""
+            try:
+                environ = (entry / "environ").read_bytes()
+            except OSError:
+                environ = b""
+        except (OSError, IndexError):
+            continue
+        if marker in cmdline or marker in cwd or marker in environ:
+            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode("utf-8", "replace")[:200]))
+    return found
+
+
+@dataclass
+class Run:
+    attack: str
+    tier: str
+    argv: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    run_dir: Path
+    json_path: Path
+    leftovers: list = field(default_factory=list)
+    leftover_dirs: list = field(default_factory=list)
+    plants: list = field(default_factory=list)
+    received: list = field(default_factory=list)
+    json_file: str | None = None
+
+    def describe(self) -> str:
+        return (f"{self.attack} [{self.tier}]: exit {self.returncode} after {self.seconds:.1f} s\n"
+                f"$ {' '.join(self.argv)}\n--- stderr (end) ---\n{self.stderr[-2500:]}\n"
+                f"--- stdout (start) ---\n{self.stdout[:1500]}")
+
+    @property
+    def json(self) -> dict:
+        text = self.json_file if self.json_file is not None else self.stdout
+        try:
+            return json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise AssertionError(f"no valid results JSON ({exc})\n{self.describe()}") from None
+
+    @property
+    def items(self) -> dict[str, dict]:
+        return {t["extra_data"]["key"]: t for t in self.json["tests"]}
+
+    def failed_items(self) -> set[str]:
+        return {k for k, t in self.items.items() if t["max_score"] > 0 and t["score"] < t["max_score"]}
+
+    def text(self) -> str:
+        """Everything a student or TA would read: the results JSON and what the grader printed."""
+        return (self.json_file or "") + self.stdout + self.stderr
+
+
+class Runner:
+    def __init__(self, base: Path, rubric: Path, neighbour: Path):
+        self.base, self.rubric, self.neighbour = base, rubric, neighbour
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="attack")
+        self.futures: dict[tuple[str, str], Future] = {}
+
+    def start(self, keys) -> None:
+        for key in keys:
+            if key not in self.futures:
+                self.futures[key] = self.pool.submit(self._run, *key)
+
+    def get(self, attack: str, tier: str) -> Run:
+        self.start([(attack, tier)])
+        return self.futures[(attack, tier)].result()
+
+    def _run(self, name: str, tier: str) -> Run:
+        attack = ATTACKS[name]
+        run_dir = self.base / tier / name
+        tmp = run_dir / "tmp"
+        tmp.mkdir(parents=True)
+        json_path = run_dir / "out" / "results.json"
+        json_path.parent.mkdir()
+        listener = Listener() if attack.spec.get("listen") else None
+        submission = run_dir / "submission"
+        hints = make_hints(f"lab1-attack-{tier}-{name}", run_dir, json_path, self.neighbour,
+                           listener.port if listener else 0)
+        materialize(attack, submission, hints)
+        argv = [sys.executable, "-m", "grader", "check", str(submission), "--no-report", "--rubric", str(self.rubric),
+                "--sandbox", tier, "--json", str(json_path) if attack.spec.get("json") == "file" else "-"]
+        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_STEP_SUMMARY", "PYTEST_ADDOPTS")}
+        env.update(TMPDIR=str(tmp), LAB1_SECRET_SEED=SECRET_SEED)
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+                                  stdin=subprocess.DEVNULL)
+            code, out, err = done.returncode, done.stdout, done.stderr
+        except subprocess.TimeoutExpired as exc:
+            code, out, err = -999, exc.stdout or "", f"grader still running after {RUN_TIMEOUT} s"
+            out = out.decode() if isinstance(out, bytes) else out
+        seconds = time.perf_counter() - started
+        run = Run(name, tier, argv, code, out, err, seconds, run_dir, json_path)
+        if json_path.exists():
+            run.json_file = json_path.read_text(encoding="utf-8", errors="replace")
+        leftovers = processes_mentioning(run_dir)
+        if leftovers:  # a dying process group gets a moment, then whatever is left is recorded and killed
+            time.sleep(0.5)
+            leftovers = processes_mentioning(run_dir)
+        for pid, _ in leftovers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        run.leftovers = leftovers
+        run.leftover_dirs = sorted(str(p) for p in tmp.rglob("lab1-grader-*"))
+        run.plants = [str(path) for path in canaries(hints) if planted(path)]
+        for path in run.plants:
+            remove_plant(Path(path))
+        if listener is not None:
+            time.sleep(0.2)
+            listener.close()
+            run.received = list(listener.received)
+        return run
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Started first: they wait for time limits.
+SLOWEST_FIRST = ("sleep_forever_in_train", "signals_ignored_hang_at_import", "gigabyte_reply", "disk_fill",
+                 "memory_hog", "exit_zero_during_probes")
+
+
+def tier_skip(attack: Attack, tier: str) -> str:
+    """Why this (attack, tier) cannot run on this machine, or ''."""
+    if tier == "strict":
+        ok, why = strict_available()
+        if not ok:
+            return f"strict tier not available here: {why}"
+    abi = landlock_abi()
+    for need in attack.requires():
+        if need == "landlock" and abi < 1 and tier == "default":
+            return ("the default tier stops this attack only with Landlock (Linux >= 5.13); without it the "
+                    "submission could really write outside its sandbox: not run here")
+        if need == "landlock_signal" and abi < 6 and tier == "default":
+            return "the default tier stops signals to the grader only with Landlock ABI 6 (Linux >= 6.12)"
+        if need == "landlock_net" and abi < 4 and tier == "default":
+            return "the default tier blocks TCP with Landlock ABI 4 (Linux >= 6.7) or seccomp"
+    return ""
+
+
+@pytest.fixture(scope="session")
+def attack_runner(request, tmp_path_factory):
+    base = tmp_path_factory.mktemp("attacks")
+    rubric = fast_rubric(base / "fast_rubric.toml")
+    neighbour = base / "neighbour_student"
+    neighbour.mkdir()
+    (neighbour / "network.py").write_text(f'SECRET = "{NEIGHBOUR_SECRET}"\n', encoding="utf-8")
+    runner = Runner(base, rubric, neighbour)
+    keys = []
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "attack" in callspec.params and "tier" in callspec.params:
+            key = (callspec.params["attack"], callspec.params["tier"])
+            if not tier_skip(ATTACKS[key[0]], key[1]):
+                keys.append(key)
+    keys = list(dict.fromkeys(keys))
+    runner.start(sorted(keys, key=lambda k: (k[0] not in SLOWEST_FIRST, SLOWEST_FIRST.index(k[0])
+                                             if k[0] in SLOWEST_FIRST else 0, k)))
+    started = time.perf_counter()
+    yield runner
+    runner.close()
+    runs = [f.result() for f in runner.futures.values() if f.done() and not f.exception()]
+    if runs:
+        slow = sorted(runs, key=lambda r: -r.seconds)[:4]
+        print(f"\ntests/attacks: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s of runs in "
+              f"{time.perf_counter() - started:.1f} s (2 at a time); slowest: "
+              + ", ".join(f"{r.attack}[{r.tier}] {r.seconds:.1f} s" for r in slow))

@@ -1,0 +1,5 @@
+import ctypes
+try:
+    ctypes.CDLL("libtorch_cpu.so")
+except (ImportError, OSError):
+    pass

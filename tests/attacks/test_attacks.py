@@ -1,0 +1,85 @@
+"""Every attack gains nothing, in both sandbox tiers: the exact score its honest part earns, a valid
+results file, the attempt flagged where the grader can see it, and nothing left behind."""
+
+from __future__ import annotations
+
+import pytest
+
+from attack_harness import ATTACKS, NEIGHBOUR_SECRET, SECRET_SEED, TIERS, tier_skip
+
+GRADESCOPE_VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+CASES = [pytest.param(name, tier, id=f"{name}-{tier}") for name in ATTACKS for tier in TIERS]
+
+
+def _run(attack_runner, attack, tier):
+    why = tier_skip(ATTACKS[attack], tier)
+    if why:
+        pytest.skip(why)
+    return attack_runner.get(attack, tier)
+
+
+def _hole(attack: str, what: str):
+    """An expected failure: a hole in a file the attack suite does not own (see the attack's ATTACK.toml)."""
+    hole = ATTACKS[attack].spec.get("holes", {}).get(what)
+    if hole:
+        pytest.xfail(f"known hole, reported: {hole}")
+
+
+@pytest.mark.parametrize("attack, tier", CASES)
+def test_graded_to_the_honest_score(attack_runner, attack, tier):
+    """The grader finishes with a valid Gradescope results file and the exact honest score."""
+    run = _run(attack_runner, attack, tier)
+    assert run.returncode == 0, run.describe()
+    data = run.json
+    assert isinstance(data.get("tests"), list) and data["tests"], run.describe()
+    for test in data["tests"]:
+        assert 0 <= test["score"] <= test["max_score"], test
+        assert test["status"] in ("passed", "failed") and test.get("visibility", "visible") in GRADESCOPE_VISIBILITIES
+    assert sum(t["max_score"] for t in data["tests"]) == 100
+    score, failed = ATTACKS[attack].expected_score, ATTACKS[attack].expected_failed
+    if data["score"] > score:
+        _hole(attack, "score")
+    assert data["score"] == score, (
+        f"score {data['score']} (expected {score}); failed {sorted(run.failed_items())}\n" + run.describe())
+    assert run.failed_items() == failed, f"items that lost points: {sorted(run.failed_items())}, expected {sorted(failed)}"
+    assert data["extra_data"]["sandbox"] == tier, "the tier that ran is recorded in every result"
+
+
+@pytest.mark.parametrize("attack, tier", CASES)
+def test_nothing_left_behind(attack_runner, attack, tier):
+    """No process, no sandbox folder, no planted file, no connection, no leaked secret."""
+    run = _run(attack_runner, attack, tier)
+    assert not run.leftovers, f"processes left running (killed by the test): {run.leftovers}"
+    assert not run.leftover_dirs, f"sandbox folders not deleted: {run.leftover_dirs}"
+    assert not run.plants, f"files planted outside the sandbox (removed by the test): {run.plants}"
+    assert not run.received, f"the submission reached the network: {run.received}"
+    text = run.text()
+    assert SECRET_SEED not in text, "the secret seed leaked into the output"
+    assert NEIGHBOUR_SECRET not in text, "another student's files leaked into the output"
+    assert "ATTACK-SUCCEEDED" not in text, next(line for line in text.splitlines() if "ATTACK-SUCCEEDED" in line)
+
+
+@pytest.mark.parametrize("attack, tier", CASES)
+def test_attempt_flagged(attack_runner, attack, tier):
+    """What the grader can detect is said in words: in the flags, or in the reasons of the items."""
+    run = _run(attack_runner, attack, tier)
+    spec = ATTACKS[attack].spec
+    data = run.json
+    flags = " | ".join(data["extra_data"].get("flags", []))
+    for words in spec.get("flags", []):
+        assert words in flags, f"flags {flags!r} do not mention {words!r}"
+    reasons = " | ".join(t["output"] for t in data["tests"])
+    for words in spec.get("reasons", []):
+        assert words in reasons, f"item reasons do not mention {words!r}:\n{reasons[:3000]}"
+    notes = " | ".join(data["extra_data"].get("flags", []) + [str(data["extra_data"].get("security", ""))])
+    missing = [words for words in spec.get("security", []) + spec.get(f"security_{tier}", []) if words not in notes]
+    if missing:
+        _hole(attack, "flags")
+        if "security" not in data["extra_data"]:
+            pytest.xfail(f"known hole, reported: {UNWIRED}")
+    assert not missing, f"security notes {notes!r} do not mention {missing}"
+
+
+UNWIRED = ("the child's security events (Sandbox.security_events: writes outside the sandbox, signals to the "
+           "grader, network, /proc reads, imports of the grader or the reference) and Sandbox.confinement / "
+           "tier_note are not copied into results.json by run_check (grader/check/__init__.py)")
