@@ -78,11 +78,13 @@ class Audit:
                 "_lab1_grader_protocol": "the grader", "_lab1_grader_strict": "the grader"}
     WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
-    def __init__(self, frameworks, sandbox_roots=(), protected=()):
+    def __init__(self, frameworks, sandbox_roots=(), protected=(), readonly=()):
         self.frameworks = frozenset(frameworks)
         self.events = []
         self.security = []
         self.roots = tuple(r.rstrip(os.sep) + os.sep for r in sandbox_roots if r) + ("/dev/",)
+        # Read-only folders inside a root (a Python installation under /tmp, in the strict view).
+        self.readonly = tuple(r.rstrip(os.sep) + os.sep for r in readonly if r)
         self.protected = tuple(p.rstrip(os.sep) + os.sep for p in protected if p)
         self.pid = os.getpid()
         self.exempt = os.path.dirname(os.path.abspath(__file__)) + os.sep  # this sandbox code (tracebacks)
@@ -124,6 +126,8 @@ class Audit:
                 self._security(f"opened a network connection ({event.split('.')[1]} {args[1]!r:.80})")
         elif event in ("os.system", "os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen"):
             self._security(f"ran a program ({event} {args[0]!r:.80})")
+        elif event == "os.fork":
+            self._security("started a process (os.fork)")
 
     def _open(self, args):
         path, mode, flags = (list(args) + [None, None, None])[:3]
@@ -140,7 +144,8 @@ class Audit:
                 raise PermissionError(f"{path} is not readable while grading")
         writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
             isinstance(flags, int) and flags & self.WRITE_FLAGS)
-        if writes and not path.startswith(self.roots) and path + os.sep not in self.roots:
+        inside = (path.startswith(self.roots) or path + os.sep in self.roots) and not path.startswith(self.readonly)
+        if writes and not inside:
             self._security(f"tried to write {path} outside its sandbox folder")
 
     def _signal(self, event, args):
@@ -452,7 +457,8 @@ def main():
     os.chdir(config["workdir"])
     child = Child(config)
     child.confinement = (["namespaces"] if config.get("view") else []) + confinement
-    child.audit = Audit(config["frameworks"], config.get("sandbox_roots", ()), config.get("protected", ()))
+    child.audit = Audit(config["frameworks"], config.get("sandbox_roots", ()), config.get("protected", ()),
+                        (config.get("view") or {}).get("ro", ()))
     sys.addaudithook(child.audit)
     sys.meta_path.insert(0, ImportGuard(child.audit))
     child.import_all()

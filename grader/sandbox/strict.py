@@ -486,6 +486,12 @@ def enter_view(plan: dict) -> None:
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mkdirs(root)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=4m")
+    # /tmp first: a Python installation under /tmp (a CI checkout's venv) is bound on top of it.
+    owner = f",uid={uid},gid={gid}" if uid is not None else ""
+    size = f"size={int(plan['area_mb'])}m"
+    for path in ("/tmp", area):
+        _mkdirs(root + path)
+        _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0700,{size}{owner}")
     for path in plan["ro"]:
         target = root + path
         _mkdirs(target)
@@ -495,11 +501,6 @@ def enter_view(plan: dict) -> None:
             os.symlink(link, root + path)
     for path in plan["hide"]:
         _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k,mode=0555")
-    owner = f",uid={uid},gid={gid}" if uid is not None else ""
-    size = f"size={int(plan['area_mb'])}m"
-    for path in ("/tmp", area):
-        _mkdirs(root + path)
-        _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0700,{size}{owner}")
     _copy_tree(plan["workdir"], root + plan["workdir"], uid, gid)
     for name in ("home",):
         os.makedirs(root + os.path.join(area, name), exist_ok=True)
