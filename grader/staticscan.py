@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.tamperscan import find_tampering
+
 DEFAULT_ALLOWED = ("numpy", "matplotlib")
 MAX_FILES = 500
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -50,6 +52,8 @@ class ScanReport:
     syntax_errors: list[tuple[str, int, str]] = field(default_factory=list)
     # Imports whose module name is computed at run time: suspicious, not forbidden.
     dynamic_imports: list[tuple[str, int, str]] = field(default_factory=list)
+    # Code that reaches into the probe server, frames or the heap (grader/tamperscan.py).
+    tampering: list[tuple[str, int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # skipped files and the like
     files_scanned: int = 0
     allowed: tuple[str, ...] = DEFAULT_ALLOWED
@@ -83,6 +87,13 @@ class ScanReport:
         ]
         return [text for _, _, text in sorted(found)] + list(self.notes)
 
+    def review(self) -> list[str]:
+        """Findings that cost nothing but that a TA should look at: computed imports and the notes."""
+        computed = [f"{path}:{line} imports a module whose name is computed ({expr})"
+                    for path, line, expr in self.dynamic_imports]
+        tampering = [f"{path}:{line} {what}: a TA should read this code" for path, line, what in self.tampering]
+        return tampering + computed + list(self.notes)
+
     def _describe_violation(self, v: ImportViolation) -> str:
         """'network.py:3 imports torch (...)'."""
         how = f" with {v.via}()" if v.via else ""
@@ -104,7 +115,18 @@ def scan_imports(root: Path, allowed: tuple[str, ...] = DEFAULT_ALLOWED) -> Scan
         # Importable own modules: the root's, and those beside the file when it runs as a script.
         names = own[""] | own[Path(rel).parent.as_posix() if "/" in rel else ""] | _root_name(root)
         _scan_file(path, rel, names, report)
+    _note_framework_names(files, root, report)
     return report
+
+
+def _note_framework_names(files: list[Path], root: Path, report: ScanReport) -> None:
+    """A student's own autograd.py is legitimate work (graded on its results), but a TA may want to look."""
+    for path in files:
+        rel = _rel(path, root)
+        parts = Path(rel).with_suffix("").parts
+        named = next((part for part in parts if part in FRAMEWORKS), None)
+        if named:
+            report.notes.append(f"{rel} is a module of the submission itself named like a framework ({named})")
 
 
 def _python_files(root: Path, report: ScanReport) -> list[Path]:
@@ -187,6 +209,7 @@ def _scan_file(path: Path, rel: str, own: frozenset[str], report: ScanReport) ->
     for line, module, via in _imports(tree):
         _judge(report, rel, line, module, via, own)
     report.dynamic_imports.extend((rel, line, expr) for line, expr in _computed_imports(tree, source))
+    report.tampering.extend((rel, line, what) for line, what in find_tampering(tree))
 
 
 def _judge(report: ScanReport, rel: str, line: int, module: str, via: str, own: frozenset[str]) -> None:
@@ -194,11 +217,7 @@ def _judge(report: ScanReport, rel: str, line: int, module: str, via: str, own: 
     if not module or module.startswith("."):  # relative imports stay inside the submission
         return
     top = module.split(".")[0]
-    if top in own:
-        if top in FRAMEWORKS:
-            # A student's own autograd.py is legitimate work, but a TA may want to look.
-            note = f"{rel}:{line} imports {top}, a module of the submission itself named like a framework"
-            report.notes.append(note)
+    if top in own:  # a module of the submission named like a framework is noted by _note_framework_names
         return
     if top in sys.stdlib_module_names or top in report.allowed:
         return

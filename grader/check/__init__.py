@@ -119,14 +119,37 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
             raise UsageError(str(exc)) from None
         meta["timings"] = {o.name: o.duration for o in plugin.outcomes.values()}
         meta["child_restarts"] = box.restarts
-        meta["sandbox"] = box.tier
         if box.hello:
             meta["child"] = {"python": box.hello.get("python"), "numpy": box.hello.get("numpy")}
+        _sandbox_meta(box, meta)
         result = build_result(rubric, outcomes_from_report(report), meta)
+        result.flags.extend(security_flags(box.security_events) + scan_flags(scan))
         result.artifacts = _artifacts(context, result)
     finally:
         box.close()
     return _finish(result, started)
+
+
+def _sandbox_meta(box: Sandbox, meta: dict) -> None:
+    """Record which tier ran, the kernel layers it applied and what the child attempted."""
+    meta["sandbox"] = box.tier
+    meta["confinement"] = box.confinement
+    if box.tier_note:
+        meta["tier_note"] = box.tier_note
+    meta["security"] = list(box.security_events)
+
+
+def scan_flags(scan) -> list[str]:
+    """Static-scan findings for a TA to review (no points lost: a student's own autograd.py is fine)."""
+    return [f"review: {line}" for line in scan.review()[:5]]
+
+
+def security_flags(events: list[str]) -> list[str]:
+    """One flag per attempt the child's audit hook refused or saw (capped: the rest are in meta)."""
+    flags = [f"sandbox: {event}" for event in events[:5]]
+    if len(events) > 5:
+        flags.append(f"sandbox: {len(events) - 5} more attempts (extra_data.security)")
+    return flags
 
 
 def _artifacts(context: CheckContext, result: GradeResult) -> dict:

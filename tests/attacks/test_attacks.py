@@ -75,11 +75,4 @@ def test_attempt_flagged(attack_runner, attack, tier):
     missing = [words for words in spec.get("security", []) + spec.get(f"security_{tier}", []) if words not in notes]
     if missing:
         _hole(attack, "flags")
-        if "security" not in data["extra_data"]:
-            pytest.xfail(f"known hole, reported: {UNWIRED}")
     assert not missing, f"security notes {notes!r} do not mention {missing}"
-
-
-UNWIRED = ("the child's security events (Sandbox.security_events: writes outside the sandbox, signals to the "
-           "grader, network, /proc reads, imports of the grader or the reference) and Sandbox.confinement / "
-           "tier_note are not copied into results.json by run_check (grader/check/__init__.py)")

@@ -75,7 +75,8 @@ def test_framework_use_scores_0_and_is_flagged(graded, sub):
     data = run.assert_graded()
     assert data["score"] == 0
     assert "deep-learning framework" in data["output"]
-    assert run.flags and all("torch" in flag for flag in run.flags), run.flags
+    framework_flags = [flag for flag in run.flags if flag.startswith("framework:")]
+    assert framework_flags and all("torch" in flag for flag in framework_flags), run.flags
     assert "torch" in run.output("frameworks") and run.item("frameworks")["status"] == "failed"
     # the code itself works: only the policy zeroes the score
     assert run.failed_items() == set()
@@ -90,7 +91,11 @@ def test_framework_import_is_found_statically_and_at_run_time(graded):
 
 @pytest.mark.graded("framework_computed_import")
 def test_framework_import_by_computed_name_is_caught_at_run_time(graded):
-    assert graded("framework_computed_import").flags == ["framework: import of torch"]
+    """The AST scan cannot name the module: the audit hook does, and the scan asks a TA to look."""
+    assert graded("framework_computed_import").flags == [
+        "framework: import of torch",
+        'review: network.py:9 imports a module whose name is computed (__import__("to" + "rch"))',
+    ]
 
 
 @pytest.mark.parametrize("sub", FRAMEWORKS)
