@@ -27,7 +27,8 @@ ITEM_REQUIRED = ("title", "points")
 MANUAL_KEYS = frozenset({"title", "points", "description"})
 
 _TRAIN_PARAMS = frozenset(
-    {"dataset", "n", "hidden_n", "min_accuracy", "min_hidden_accuracy", "loss_rtol", "loss_atol", "jitter"}
+    {"dataset", "n", "hidden_n", "min_accuracy", "min_hidden_accuracy", "min_flipped_accuracy", "loss_rtol",
+     "loss_atol", "jitter"}
 )
 
 # The item-specific keys each autograded item accepts. An item missing from this table has no
@@ -389,6 +390,7 @@ PARAM_VALIDATORS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "hidden_n": _positive_int,
     "min_accuracy": _fraction,
     "min_hidden_accuracy": _fraction,
+    "min_flipped_accuracy": _fraction,
     "loss_rtol": _non_negative_number,
     "loss_atol": _non_negative_number,
     "jitter": _non_negative_number,

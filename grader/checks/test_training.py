@@ -11,8 +11,10 @@ def _runs(lab, context, item_key):
     """(job, result) of every training run of an item; results come from the shared cache."""
     if "jobs" not in context.cache:
         context.cache["jobs"] = make_jobs(lab.config(), context.rubric)
-    dataset = context.rubric.items[item_key].params["dataset"]
-    runs = [(job, lab.train(job)) for job in context.cache["jobs"] if job.dataset == dataset]
+    params = context.rubric.items[item_key].params
+    dataset = params["dataset"]
+    runs = [(job, lab.train(job)) for job in context.cache["jobs"] if job.dataset == dataset and not job.flipped]
+    _require_learns_given_data(lab, context, params, runs)
     artifacts = context.cache.setdefault("train", {})
     job, result = runs[0]
     if dataset not in artifacts:
@@ -22,6 +24,22 @@ def _runs(lab, context, item_key):
                               "config": {"hidden": list(job.hidden), "activation": job.activation,
                                          "optimizer": job.optimizer, "lr": job.lr, "epochs": job.epochs}}
     return runs
+
+
+def _require_learns_given_data(lab, context, params, runs):
+    """When train() fits the lab's labels, every training check of the item fails unless it also
+    learns them flipped (1 - y): parameters made by hand, not by training, fit only the former."""
+    if any(accuracy(r["params"], job.x, job.y, job.activation) < params["min_accuracy"] for job, r in runs):
+        return  # not trained well: the accuracy check says why, in words that help more
+    for job in context.cache["jobs"]:
+        if job.dataset == params["dataset"] and job.flipped:
+            acc = accuracy(lab.train(job)["params"], job.x, job.y, job.activation)
+            assert acc >= params["min_flipped_accuracy"], (
+                f"train(net, x, y, epochs) must learn the x and y it is given: trained on the {job.dataset} "
+                f"points with their labels flipped (1 - y), the network classifies {acc:.1%} of them "
+                f"correctly ({params['min_flipped_accuracy']:.0%} needed), so its training results are not credible"
+                + _notes(job)
+            )
 
 
 def _notes(job):

@@ -74,6 +74,10 @@ PER_CHECK = {
         phrases={"train_linear": ["the last reported loss 0.1 does not match the MSE"],
                  "train_xor": ["the last reported loss 0.1 does not match the MSE"]},
         scores={"train_linear": 12.0, "train_xor": 12.0}),  # accuracy is real: only the history check fails
+    "train_ignores_given_data": dict(
+        failed=TRAIN,
+        phrases={"train_linear": ["must learn the x and y it is given", "labels flipped"],
+                 "train_xor": ["must learn the x and y it is given", "labels flipped"]}),
     "config_too_few_epochs": dict(
         failed=TRAIN,
         phrases={"train_linear": ["tune lr, epochs or hidden sizes in config.py"],

@@ -1,0 +1,85 @@
+"""A fully connected network trained with backpropagation, in NumPy only.
+
+Layer k (k = 1..L) computes a_k = act(a_{k-1} @ W_k + b_k), output included,
+with W_k of shape (sizes[k-1], sizes[k]) and b_k of shape (sizes[k],).
+"""
+import numpy as np
+
+from . import activations
+from .losses import derivative_mse
+from .optimizers import SGD
+
+
+def _activation_pair(name):
+    """Look up (f, derivative_f) in activations.py by name, e.g. "sigmoid"."""
+    f = getattr(activations, name, None) if isinstance(name, str) else None
+    df = getattr(activations, "derivative_" + name, None) if f is not None else None
+    if not callable(f) or not callable(df):
+        raise ValueError(f"unknown activation {name!r}: expected one of "
+                         "'sigmoid', 'tanh', 'relu', 'leaky_relu', 'identity'")
+    return f, df
+
+
+class Network:
+    """Multilayer perceptron with the same activation on every layer.
+
+    Attributes:
+    - sizes: layer widths, e.g. (2, 4, 4, 1): input, two hidden, output
+    - params: dict "W1", "b1", ..., "WL", "bL"; W_k (sizes[k-1], sizes[k]),
+      b_k (sizes[k],). forward reads it, so assigning it sets the model.
+    - optimizer: object with .step(params, grads); SGD(lr=0.1) by default
+    """
+
+    def __init__(self, sizes=(2, 4, 4, 1), activation="sigmoid", optimizer=None, seed=0):
+        """Random weights (scaled normal, from default_rng(seed)), zero biases."""
+        self.sizes = tuple(int(s) for s in sizes)
+        self.activation = activation
+        self._f, self._df = _activation_pair(activation)
+        self.optimizer = SGD(lr=0.1) if optimizer is None else optimizer
+        rng = np.random.default_rng(seed)
+        self.params = {}
+        for k in range(1, len(self.sizes)):
+            fan_in, fan_out = self.sizes[k - 1], self.sizes[k]
+            # std 1/sqrt(fan_in) keeps pre-activations O(1): sigmoid neither
+            # saturates nor stays in its linear part at the start.
+            self.params[f"W{k}"] = rng.normal(0.0, 1.0 / np.sqrt(fan_in), (fan_in, fan_out))
+            self.params[f"b{k}"] = np.zeros(fan_out)
+        self._outputs = None  # a_0..a_L of the last forward, for backward
+
+    def forward(self, x):
+        """Run the network on a batch.
+
+        Input: x (N, sizes[0]). Output: (N, sizes[-1]), the last layer's activation.
+        """
+        a = np.asarray(x, dtype=float)
+        outputs = [a]
+        for k in range(1, len(self.sizes)):
+            a = self._f(a @ self.params[f"W{k}"] + self.params[f"b{k}"])
+            outputs.append(a)
+        self._outputs = outputs
+        return a
+
+    def backward(self, y):
+        """Gradients of mse(forward(x), y) for the x of the last forward.
+
+        Input: y (N, sizes[-1]) targets. Output: dict with the keys and shapes
+        of params. Fresh arrays every call: nothing accumulates.
+        """
+        if self._outputs is None:
+            raise RuntimeError("call forward(x) before backward(y)")
+        outputs = self._outputs
+        L = len(self.sizes) - 1
+        # delta = d loss / d pre-activation of layer k; the derivative of the
+        # activation is taken from the layer's OUTPUT (lab convention).
+        delta = derivative_mse(outputs[L], y) * self._df(outputs[L])
+        grads = {}
+        for k in range(L, 0, -1):
+            grads[f"W{k}"] = outputs[k - 1].T @ delta
+            grads[f"b{k}"] = delta.sum(axis=0)  # the bias is shared by all N rows
+            if k > 1:
+                delta = (delta @ self.params[f"W{k}"].T) * self._df(outputs[k - 1])
+        return {name: grads[name] for name in self.params}  # params' key order
+
+    def update(self, grads):
+        """Apply one optimizer step to self.params, in place. grads: like params."""
+        self.optimizer.step(self.params, grads)

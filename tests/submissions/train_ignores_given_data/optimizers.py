@@ -1,0 +1,80 @@
+"""Optimizers: each .step(params, grads) updates the arrays of params in place.
+
+params and grads are dicts name -> ndarray with the same keys and shapes;
+per-parameter state (velocity, running sums, moments) is keyed by name.
+"""
+import numpy as np
+
+
+class SGD:
+    """Plain gradient descent: p -= lr * g."""
+
+    def __init__(self, lr=0.1):
+        self.lr = lr
+
+    def step(self, params, grads):
+        """One update, in place. params, grads: dict name -> array of the same shape."""
+        for name, p in params.items():
+            p -= self.lr * grads[name]
+
+
+class Momentum:
+    """Gradient descent with momentum: v = beta * v - lr * g; p += v."""
+
+    def __init__(self, lr=0.1, beta=0.9):
+        self.lr = lr
+        self.beta = beta
+        self.velocity = {}
+
+    def step(self, params, grads):
+        """One update, in place. params, grads: dict name -> array of the same shape."""
+        for name, p in params.items():
+            v = self.beta * self.velocity.get(name, 0.0) - self.lr * grads[name]
+            self.velocity[name] = v
+            p += v
+
+
+class AdaGrad:
+    """Per-coordinate step sizes: G += g * g; p -= lr * g / (sqrt(G) + eps)."""
+
+    def __init__(self, lr=0.1, eps=1e-8):
+        self.lr = lr
+        self.eps = eps
+        self.sum_sq = {}
+
+    def step(self, params, grads):
+        """One update, in place. params, grads: dict name -> array of the same shape."""
+        for name, p in params.items():
+            g = grads[name]
+            G = self.sum_sq.get(name, 0.0) + g * g
+            self.sum_sq[name] = G
+            p -= self.lr * g / (np.sqrt(G) + self.eps)
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015) with bias-corrected moments.
+
+    m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g**2
+    p -= lr * m_hat / (sqrt(v_hat) + eps), m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t)
+    """
+
+    def __init__(self, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.m = {}
+        self.v = {}
+        self.t = 0
+
+    def step(self, params, grads):
+        """One update, in place. params, grads: dict name -> array of the same shape."""
+        self.t += 1  # one time step per call, shared by all parameters
+        c1 = 1.0 - self.beta1 ** self.t
+        c2 = 1.0 - self.beta2 ** self.t
+        for name, p in params.items():
+            g = grads[name]
+            m = self.beta1 * self.m.get(name, 0.0) + (1.0 - self.beta1) * g
+            v = self.beta2 * self.v.get(name, 0.0) + (1.0 - self.beta2) * g * g
+            self.m[name], self.v[name] = m, v
+            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
