@@ -49,8 +49,44 @@ def test_object_arrays_are_refused():
 def test_string_arrays_are_refused():
     buffer = io.BytesIO()
     np.save(buffer, np.array(["a", "b"]))
-    with pytest.raises(protocol.ProtocolError, match="not numeric"):
+    with pytest.raises(protocol.ProtocolError, match="unexpected .npy header"):
         protocol.decode_array(buffer.getvalue())
+
+
+def _npy(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("array", [
+    np.array(1.5), np.arange(3), np.zeros((0, 4), dtype=np.uint8), np.array([True, False]),
+    np.asfortranarray(np.arange(6.0).reshape(2, 3)), np.arange(4, dtype=">i4"), np.ones((1, 2, 3, 4), np.float32),
+], ids=["0d", "int", "empty", "bool", "fortran", "big-endian", "4d"])
+def test_every_numeric_layout_decodes_to_an_equal_writable_array(array):
+    decoded = protocol.decode_array(_npy(array))
+    assert decoded.shape == array.shape and decoded.dtype == array.dtype
+    np.testing.assert_array_equal(decoded, array)
+    assert decoded.flags.writeable
+
+
+@pytest.mark.parametrize("payload", [_npy(np.zeros(3))[:-1], _npy(np.zeros(3)) + b"x", b"junk", _npy(np.zeros(3))[:8]],
+                         ids=["short", "long", "not-npy", "truncated-header"])
+def test_payload_that_does_not_match_its_header_is_refused(payload):
+    with pytest.raises(protocol.ProtocolError, match="unreadable array payload"):
+        protocol.decode_array(payload)
+
+
+def test_decoding_never_parses_python_syntax(monkeypatch):
+    """np.load's ast.literal_eval races pytest's assertion rewriting on CPython 3.11 (one AST counter)."""
+    import ast
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("decode_array must not parse Python")
+
+    monkeypatch.setattr(ast, "literal_eval", refuse)
+    monkeypatch.setattr(ast, "parse", refuse)
+    np.testing.assert_array_equal(protocol.decode_array(_npy(np.arange(5.0))), np.arange(5.0))
 
 
 def test_oversized_reply_is_refused_before_reading_it():
