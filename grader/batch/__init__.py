@@ -10,6 +10,14 @@ forked (grandchild with a hard timeout), workers (warm local pool), dask_executo
 """
 
 from grader.batch.errors import BatchError
-from grader.batch.run import BatchSummary, run_batch
 
 __all__ = ["BatchError", "BatchSummary", "run_batch"]
+
+
+def __getattr__(name: str):
+    """run_batch and BatchSummary on first use: `grade check` loads grader.batch.cli, not the pool."""
+    if name in ("BatchSummary", "run_batch"):
+        from grader.batch import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module 'grader.batch' has no attribute {name!r}")

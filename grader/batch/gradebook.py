@@ -20,7 +20,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def columns(rubric) -> list[str]:
     """The header row for a rubric."""
-    return ["id", "name", *rubric.items, "total", "flags", *rubric.manual, "status", "error"]
+    return ["id", "name", *rubric.items, "total", "flags", *rubric.manual, "status", "sandbox", "error"]
 
 
 def sort_outcomes(outcomes) -> list[JobOutcome]:
@@ -61,7 +61,7 @@ def row(outcome: JobOutcome, rubric, extra_flags: list[str] = ()) -> list[str]:
     cells += [number(result.score), text_cell("; ".join(flags))]
     cells += [""] * len(rubric.manual)
     error = "" if outcome.status == "ok" else result.output.splitlines()[0] if result.output else outcome.status
-    cells += [outcome.status, text_cell(error)]
+    cells += [outcome.status, text_cell(str(result.meta.get("sandbox", ""))), text_cell(error)]
     return cells
 
 

@@ -215,7 +215,7 @@ def publish(stage: Path, target: Path) -> None:
 
 
 def _finished(sub: Submission, sha: str, settings: JobSettings, started: float, prints=None) -> JobOutcome | None:
-    """With --resume: the outcome of an earlier run of the same content, rubric and grader, if any."""
+    """With --resume: the outcome of an earlier run of the same content, rubric, grader and tier, if any."""
     if not settings.resume:
         return None
     path = settings.out_dir / sub.key / RESULTS
@@ -228,6 +228,7 @@ def _finished(sub: Submission, sha: str, settings: JobSettings, started: float, 
         meta.get("submission_sha256") == sha
         and meta.get("rubric_sha256") == settings.rubric.sha256
         and meta.get("grader_version") == grader.__version__
+        and meta.get("sandbox") in (None, settings.sandbox)  # None: refused before any sandbox ran
     )
     if not same or batch_status(result) in TRANSIENT_ERRORS:
         return None

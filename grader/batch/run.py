@@ -78,10 +78,21 @@ def default_baseline() -> Path | None:
     return path if path.is_dir() else None
 
 
+def resolve_sandbox(sandbox: str) -> str:
+    """'auto' is the strict tier where this machine supports it (graded work), else the default one."""
+    if sandbox == "auto":
+        from grader.sandbox import strict
+
+        return "strict" if strict.available()[0] else "default"
+    if sandbox not in ("default", "strict"):
+        raise BatchError(f"unknown sandbox {sandbox!r}: use auto, default or strict")
+    return sandbox
+
+
 def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secret_seed: int | None = None,
               resume: bool = False, executor: str = "local", scheduler: str | None = None,
               name_pattern: str | None = None, progress: bool = True, timeout: float = DEFAULT_TIMEOUT,
-              grade_fn: Callable[..., GradeResult] | None = None, sandbox: str = "default",
+              grade_fn: Callable[..., GradeResult] | None = None, sandbox: str = "auto",
               similarity_threshold: float = similarity.DEFAULT_THRESHOLD, baseline: str | Path | None = "default",
               reports: bool = True, zip_limits: ZipLimits | None = None) -> BatchSummary:
     """Grade every submission folder or zip in input_dir into out_dir; see `grade batch --help`.
@@ -98,6 +109,7 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
     if jobs < 1:
         raise BatchError("--jobs must be at least 1")
     input_dir, out_dir = Path(input_dir), Path(out_dir)
+    sandbox = resolve_sandbox(sandbox)
     loaded = _load_rubric(rubric)
     subs, skipped = discover_submissions(input_dir, name_pattern, exclude=out_dir)
     if not subs:
@@ -113,7 +125,7 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
     interrupted = False
     with EventLog(out_dir / LOG) as log:
         log.event("batch_started", input=str(input_dir), submissions=len(subs), jobs=jobs, executor=executor,
-                  resume=resume, rubric_sha256=loaded.sha256, skipped_entries=skipped)
+                  resume=resume, sandbox=sandbox, rubric_sha256=loaded.sha256, skipped_entries=skipped)
 
         def on_start(sub: Submission, where: str) -> None:
             log.event("started", id=sub.student_id, key=sub.key, source=sub.source.name, worker=where)
