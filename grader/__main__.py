@@ -2,4 +2,5 @@
 
 from grader.cli import cli
 
-cli()
+if __name__ == "__main__":
+    cli(prog_name="grade")

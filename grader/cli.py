@@ -71,20 +71,9 @@ def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_u
     sys.exit(code)
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own subpackages."""
-    try:
-        from grader.batch.cli import batch_command
-    except ImportError:
-        batch_command = None
-    if batch_command is not None:
-        cli.add_command(batch_command)
-    try:
-        from grader.experiments.cli import experiments_command
-    except ImportError:
-        experiments_command = None
-    if experiments_command is not None:
-        cli.add_command(experiments_command)
+# Each command lives in its own subpackage; their modules import their heavy parts lazily.
+from grader.batch.cli import batch_command  # noqa: E402
+from grader.experiments.cli import experiments_command  # noqa: E402
 
-
-_register_optional_commands()
+cli.add_command(batch_command)
+cli.add_command(experiments_command)
