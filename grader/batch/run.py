@@ -152,13 +152,11 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
 
 
 def _load_rubric(rubric):
-    from grader.rubric import Rubric, RubricError, load_rubric
+    from grader.usage import UsageError, resolve_rubric
 
-    if isinstance(rubric, Rubric):
-        return rubric
     try:
-        return load_rubric(rubric)
-    except RubricError as exc:
+        return resolve_rubric(rubric)
+    except UsageError as exc:
         raise BatchError(str(exc)) from None
 
 

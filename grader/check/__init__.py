@@ -18,37 +18,14 @@ from grader.hashing import submission_hash
 from grader.plugin import CheckContext, GraderPlugin
 from grader.probes import LabProbes
 from grader.results import GradeResult
-from grader.rubric import Rubric, RubricError, load_rubric, validate_against_checks
+from grader.rubric import Rubric, RubricError, validate_against_checks
 from grader.sandbox import ChildLimits, ProbeError, Sandbox
 from grader.staticscan import FRAMEWORKS, scan_imports
 from grader.training import make_jobs
+from grader.usage import UsageError, resolve_rubric, resolve_submission
 
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
 SECRET_SEED_VARIABLE = "LAB1_SECRET_SEED"
-
-
-class UsageError(Exception):
-    """The command was used wrongly (missing folder, unreadable rubric): exit status 2."""
-
-
-def resolve_submission(path: str | Path) -> Path:
-    """The submission folder, or UsageError saying what is wrong with the path."""
-    path = Path(path)
-    if not path.exists():
-        raise UsageError(f"submission folder {path} does not exist")
-    if not path.is_dir():
-        raise UsageError(f"{path} is a file: pass the folder that holds network.py, activations.py, ...")
-    return path.resolve()
-
-
-def resolve_rubric(rubric: Rubric | str | Path | None) -> Rubric:
-    """A loaded rubric; RubricError becomes UsageError."""
-    if isinstance(rubric, Rubric):
-        return rubric
-    try:
-        return load_rubric(rubric)
-    except RubricError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def resolve_secret_seed(secret_seed: int | None, rubric: Rubric) -> tuple[int, str]:

@@ -6,7 +6,6 @@ import pytest
 from grader import gradcheck, spec
 from grader.checks._support import close, rng
 from grader.diagnose import diagnose_gradients
-from grader.sandbox import MalformedReply
 
 
 def _case(context, index, sizes, batch):

@@ -1,6 +1,5 @@
 """Forward pass with parameters the parent sets, for several layer sizes."""
 
-import numpy as np
 import pytest
 
 from grader import spec

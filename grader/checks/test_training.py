@@ -1,6 +1,5 @@
 """Training with the student's config; the parent evaluates the returned parameters itself."""
 
-import numpy as np
 import pytest
 
 from grader import datasets, spec

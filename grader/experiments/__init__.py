@@ -27,8 +27,9 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
+
+from grader.usage import UsageError, resolve_rubric, resolve_submission
 
 # Only light imports here: grader/cli.py imports grader.experiments.cli (and so this package)
 # for every `grade` command; numpy, the sandbox and matplotlib load when experiments run.
@@ -40,10 +41,6 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 MARKDOWN_NAME = "experiments.md"
 JSON_NAME = "experiments.json"
-
-
-class UsageError(Exception):
-    """The command was used wrongly (missing folder, unreadable rubric, bad option): exit status 2."""
 
 
 @dataclass
@@ -115,26 +112,6 @@ class ExperimentsReport:
     def ok(self) -> bool:
         """At least one run finished."""
         return any(row.result.ok for row in self.rows)
-
-
-def resolve_submission(path) -> Path:
-    path = Path(path)
-    if not path.exists():
-        raise UsageError(f"submission folder {path} does not exist")
-    if not path.is_dir():
-        raise UsageError(f"{path} is a file: pass the folder that holds network.py, activations.py, ...")
-    return path.resolve()
-
-
-def resolve_rubric(rubric) -> Rubric:
-    from grader.rubric import Rubric, RubricError, load_rubric
-
-    if isinstance(rubric, Rubric):
-        return rubric
-    try:
-        return load_rubric(rubric)
-    except RubricError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _frameworks() -> list[str]:
@@ -281,7 +258,7 @@ def _number(value):
 
 
 def _result_json(result: RunResult) -> dict:
-    from grader.experiments.figures import downsample_curve
+    from grader.report.figures import downsample_curve
 
     epochs, values = downsample_curve(result.losses)
     return {
@@ -298,7 +275,7 @@ def _result_json(result: RunResult) -> dict:
         "chunk_accuracy": [_number(a) for a in result.chunk_accuracy],
         "losses_count": int(result.losses.size),
         "losses": {"epochs": [int(e) for e in epochs], "values": [_number(v) for v in values],
-                   "note": "train()'s own losses, at most 1,000 geometrically spaced epochs (counted from 1)"},
+                   "note": "train()'s own losses, at most 1,000 epochs, dense at the start (counted from 1)"},
         "traceback": result.traceback,
     }
 

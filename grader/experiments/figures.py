@@ -2,8 +2,8 @@
 
 matplotlib is imported lazily (a background thread can warm it up while the sandboxes
 train); figures use the Agg canvas directly, never pyplot nor tight_layout, and every PNG
-is written atomically. Curves are downsampled to at most 1,000 points with geometrically
-spaced indices (dense at the start, where the loss falls fastest), on a log y axis.
+is written atomically. Curves are downsampled like the report's (grader.report.figures:
+at most 1,000 points, dense at the start where the loss falls fastest), on a log y axis.
 A failed variant is named in the legend with its reason, so the figure tells the whole story.
 """
 
@@ -15,12 +15,11 @@ import tempfile
 import threading
 from pathlib import Path
 
-import numpy as np
 
 from grader.atomic import atomic_write_bytes
+from grader.report.figures import downsample_curve
 
 DPI = 100
-MAX_CURVE_POINTS = 1000
 REASON_WIDTH = 46  # characters per legend line
 REASON_LINES = 3
 
@@ -63,27 +62,6 @@ def warm_up() -> threading.Thread:
     thread = threading.Thread(target=run, name="matplotlib-warm-up", daemon=True)
     thread.start()
     return thread
-
-
-def geometric_indices(n: int, max_points: int = MAX_CURVE_POINTS) -> np.ndarray:
-    """Sorted unique indices into n points, at most max_points, geometrically spaced; first and last kept."""
-    n = int(n)
-    if n <= max_points:
-        return np.arange(max(n, 0), dtype=np.int64)
-    idx = np.unique(np.round(np.geomspace(1, n, max_points) - 1).astype(np.int64))
-    idx = np.unique(np.concatenate([[0], idx, [n - 1]]))
-    while idx.size > max_points:  # never more than asked, even after adding the ends
-        idx = np.unique(np.concatenate([idx[:-1:2], [n - 1]]))
-    return idx
-
-
-def downsample_curve(losses, max_points: int = MAX_CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """(epochs counted from 1, losses), at most max_points, without values a log axis cannot show."""
-    values = np.asarray(losses, dtype=np.float64).ravel()
-    idx = geometric_indices(values.size, max_points)
-    epochs, values = idx + 1, values[idx]
-    keep = np.isfinite(values) & (values > 0)
-    return epochs[keep], values[keep]
 
 
 def _wrapped(text: str, width: int = REASON_WIDTH, lines: int = REASON_LINES) -> str:

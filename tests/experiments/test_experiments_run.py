@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import numpy as np
 import pytest
 
 from experiments_support import MAX_EPOCHS, REFERENCE
@@ -155,14 +154,3 @@ def test_usage_errors(tmp_path):
     with pytest.raises(UsageError, match="jobs"):
         run_experiments(REFERENCE, tmp_path / "out", jobs=0)
     assert not (tmp_path / "out").exists()
-
-
-def test_curves_are_downsampled_geometrically():
-    from grader.experiments.figures import downsample_curve, geometric_indices
-
-    idx = geometric_indices(20_000)
-    assert idx.size <= 1000 and idx[0] == 0 and idx[-1] == 19_999 and np.all(np.diff(idx) > 0)
-    assert np.all(np.diff(idx)[1:] >= np.diff(idx)[:-1] - 1)  # gaps grow: dense at the start
-    assert geometric_indices(10).tolist() == list(range(10))
-    epochs, values = downsample_curve(np.r_[np.linspace(1, 0.01, 5000), 0.0, np.nan])
-    assert epochs.size <= 1000 and np.all(values > 0) and epochs[0] == 1

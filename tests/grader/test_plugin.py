@@ -6,7 +6,6 @@ import pytest
 
 from grader.plugin import CheckContext, GraderPlugin
 from grader.rubric import load_rubric
-from grader.sandbox import NotAttempted, SubmissionError
 
 pytest_plugins = ["pytester"]
 
