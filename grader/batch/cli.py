@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
-from grader.batch.discover import DEFAULT_NAME_PATTERN
-from grader.batch.jobs import DEFAULT_TIMEOUT
-from grader.batch.similarity import DEFAULT_THRESHOLD
+from grader.batch.defaults import (
+    DEFAULT_NAME_PATTERN,
+    DEFAULT_THRESHOLD,
+    DEFAULT_TIMEOUT,
+)
 
 USAGE_ERROR = 2
 INTERRUPTED = 130

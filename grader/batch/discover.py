@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.batch.defaults import DEFAULT_NAME_PATTERN
 from grader.batch.errors import BatchError
 
-DEFAULT_NAME_PATTERN = r"^(?P<id>[^_]+)_(?P<name>.+?)(?:_lab1)?$"
 # The lab's modules; network.py weighs most when guessing where a submission starts.
 CONTRACT_MODULES = ("network.py", "activations.py", "losses.py", "optimizers.py", "train.py", "config.py", "data.py")
 IGNORED_NAMES = frozenset({"__MACOSX", "__pycache__", ".git", ".venv", "venv", "node_modules", ".ipynb_checkpoints"})

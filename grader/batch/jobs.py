@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 import grader
-from grader.batch.discover import CONTRACT_MODULES, Submission, find_submission_root, nested_zip
+from grader.batch.defaults import DEFAULT_TIMEOUT
+from grader.batch.discover import (
+    CONTRACT_MODULES,
+    Submission,
+    find_submission_root,
+    nested_zip,
+)
 from grader.batch.errors import TRANSIENT_ERRORS, batch_status, error_result
 from grader.batch.forked import ForkOutcome, run_forked
 from grader.batch.similarity import fingerprint, signature
@@ -28,7 +34,6 @@ from grader.batch.unzip import UnsafeZipError, ZipLimits, safe_extract
 from grader.hashing import submission_hash
 from grader.results import GradeResult, read_results, write_results
 
-DEFAULT_TIMEOUT = 600.0  # Gradescope's limit for one submission
 STAGING = ".staging"
 RESULTS = "results.json"
 

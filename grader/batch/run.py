@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Callable
 
 from grader.batch import similarity
+from grader.batch.defaults import DEFAULT_TIMEOUT
 from grader.batch.discover import Submission, discover_submissions
 from grader.batch.errors import BatchError
 from grader.batch.gradebook import write_gradebook
-from grader.batch.jobs import DEFAULT_TIMEOUT, STAGING, JobOutcome, JobSettings
+from grader.batch.jobs import STAGING, JobOutcome, JobSettings
 from grader.batch.log import EventLog
 from grader.batch.progress import Progress
 from grader.batch.summary import BatchInfo, write_summary

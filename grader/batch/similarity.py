@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.batch.defaults import DEFAULT_THRESHOLD
+
 # data.py is provided complete: identical for everyone, so never evidence of copying.
 COMPARED_MODULES = ("activations.py", "losses.py", "network.py", "optimizers.py", "train.py", "config.py")
 SHINGLE_TOKENS = 12
 MIN_SHINGLES = 25  # fewer left after removing the skeleton: nothing of the student's own to compare
-DEFAULT_THRESHOLD = 0.9
 MINHASH_PERMUTATIONS = 128
 MINHASH_MARGIN = 0.12  # candidates: estimated similarity >= threshold - margin (about 4 standard errors)
 MAX_SOURCE_BYTES = 1 << 20

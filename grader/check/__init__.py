@@ -9,13 +9,13 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import grader
 from grader.check.scoring import build_result, failed_result, outcomes_from_report
 from grader.hashing import submission_hash
-from grader.plugin import CheckContext, GraderPlugin
 from grader.probes import LabProbes
 from grader.results import GradeResult
 from grader.rubric import Rubric, RubricError, validate_against_checks
@@ -23,6 +23,9 @@ from grader.sandbox import ChildLimits, ProbeError, Sandbox
 from grader.staticscan import FRAMEWORKS, scan_imports
 from grader.training import make_jobs
 from grader.usage import UsageError, resolve_rubric, resolve_submission
+
+if TYPE_CHECKING:
+    from grader.plugin import CheckContext, GraderPlugin
 
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "checks"
 SECRET_SEED_VARIABLE = "LAB1_SECRET_SEED"
@@ -59,6 +62,8 @@ def _run_pytest(context: CheckContext) -> tuple[dict, GraderPlugin, str]:
     import pytest
     from pytest_jsonreport.plugin import JSONReport
 
+    from grader.plugin import GraderPlugin
+
     plugin, json_report = GraderPlugin(context), JSONReport()
     args = [str(CHECKS_DIR), "-c", str(CHECKS_DIR / "pytest.ini"), "--rootdir", str(CHECKS_DIR),
             "-q", "--no-header", "-p", "no:randomly", "--json-report-file=none"]
@@ -77,16 +82,19 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
     submission = resolve_submission(submission)
     rubric = resolve_rubric(rubric)
     seed, seed_source = resolve_secret_seed(secret_seed, rubric)
-    meta = _meta(rubric, submission, seed_source)
-    meta["sandbox"] = sandbox
     limits = ChildLimits.from_rubric(rubric.limits)
-    try:
+    try:  # the child starts first: it imports numpy and the submission while the parent loads pytest
         box = Sandbox(submission, limits, frameworks=sorted(FRAMEWORKS), tier=sandbox)
     except ProbeError as exc:
+        meta = _meta(rubric, submission, seed_source)
+        meta["sandbox"] = sandbox
         return _finish(failed_result(rubric, exc.reason, meta), started)
     try:
         probes = LabProbes(box, limits)
         probes.prefetch(lambda: make_jobs(probes.config(), rubric))  # trains while pytest loads
+        from grader.plugin import CheckContext  # imports pytest: ~90 ms the child does not wait for
+
+        meta = _meta(rubric, submission, seed_source)
         scan = scan_imports(submission, rubric.policy.allowed_imports)
         context = CheckContext(rubric=rubric, probes=probes, submission=submission, secret_seed=seed, scan=scan)
         report, plugin, _ = _run_pytest(context)

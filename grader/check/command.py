@@ -14,7 +14,7 @@ FIGURE_TIMEOUT = 60.0
 
 def start_figures():
     """Start the figure worker now, so matplotlib loads while the submission is graded."""
-    from grader.report.figures import FigureWorker
+    from grader.report.figure_worker import FigureWorker
 
     return FigureWorker.start()
 
