@@ -32,6 +32,7 @@ from grader.report.text import (
 from grader.results import GradeResult
 
 DEFAULT_WIDTH = 100
+REASON_LINES = 4  # longer reasons are cut; --verbose and report.html have them whole
 MIN_WIDTH = 60
 STATUS_COLORS = {"passed": "green", "failed": "red", "error": "red", "timeout": "red", "not_attempted": "yellow"}
 
@@ -66,7 +67,9 @@ def render_table(
         if status_key:
             s = _style(s, color, fg=STATUS_COLORS.get(status_key), bold=status_key != "passed")
         t = one_line(title, title_w).ljust(title_w)
-        return f"{s}  {t}  {score.rjust(pts_w)}  {one_line(reason, reason_w)}".rstrip()
+        first, *more = _reason_lines(reason, max(reason_w, 6))
+        indent = " " * (status_w + 2 + title_w + 2 + pts_w + 2)
+        return "\n".join([f"{s}  {t}  {score.rjust(pts_w)}  {first}".rstrip()] + [indent + line for line in more])
 
     heading = f"{rubric_name(result)}: {points(result.score)} / {points(result.max_score)} points ({percent(result)})"
     lines = [_style(one_line(heading, width), color, bold=True), ""]
@@ -105,6 +108,15 @@ def render_table(
         lines.append("")
         lines.extend(_wrap("Your code crashed in some checks: run with --verbose to see the tracebacks.", width))
     return "\n".join(lines) + "\n"
+
+
+def _reason_lines(reason: str, width: int, most: int = REASON_LINES) -> list[str]:
+    """A reason wrapped into its column: every lost point says why, up to `most` lines, then cut."""
+    lines = textwrap.wrap(one_line(reason), width=width, break_on_hyphens=False) or [""]
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][: width - 1] + "…"
+    return lines
 
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:

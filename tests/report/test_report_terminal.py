@@ -21,7 +21,25 @@ def test_lines_fit_the_width(result):
     for width in (60, 80, 100, 140):
         text = render_table(result, width=width)
         assert max(len(line) for line in text.splitlines()) <= width
-        assert "…" in text  # the long reason was cut
+
+
+def test_long_reasons_wrap_in_their_column_then_are_cut():
+    from grader.report.terminal import REASON_LINES, _reason_lines
+
+    reason = "gradient of b1 is wrong: relative error 0.5 (tolerance 1e-5); " + "sum delta over the batch " * 3
+    lines = _reason_lines(reason, 40)
+    assert 1 < len(lines) <= REASON_LINES and all(len(line) <= 40 for line in lines)
+    assert " ".join(lines) == reason.strip()  # nothing lost when it fits
+    cut = _reason_lines("word " * 200, 40)
+    assert len(cut) == REASON_LINES and cut[-1].endswith("…")
+
+
+def test_a_wrapped_reason_stays_under_its_item(result):
+    text = render_table(result, width=80)
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if "gradient of b1 is wrong" in line)
+    column = lines[first].index("gradient of b1 is wrong")
+    assert lines[first + 1][:column].strip() == "" and lines[first + 1][column:].strip()  # continuation line
 
 
 def test_verbose_shows_checks_and_the_students_traceback(result):
