@@ -219,6 +219,8 @@ class Sandbox:
             raise ChildDied(self._death_reason(what)) from None
         except protocol.ProtocolError as exc:
             self._kill()
+            if "cap" not in str(exc):  # the probe server never sends these: code wrote to its pipe
+                self._note_security([f"sent a reply that breaks the grader's protocol ({exc})"])
             raise MalformedReply(f"{what}: the reply broke the protocol ({exc})") from None
         self._note_audit(header.get("audit"))
         self._note_security(header.get("security"))
