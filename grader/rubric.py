@@ -19,6 +19,7 @@ else:  # pragma: no cover - Python 3.10
 TOTAL_POINTS = 100.0
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 FRAMEWORK_POLICIES = ("zero", "flag", "item")
+TAMPER_POLICIES = ("zero", "flag")
 DATASETS = ("linear", "xor")
 
 TOP_KEYS = ("name", "title", "seeds", "limits", "policy", "items", "manual")
@@ -96,10 +97,11 @@ class Limits:
 
 @dataclass(frozen=True)
 class Policy:
-    """What a framework import costs and which third-party imports are allowed."""
+    """What a framework import or code reaching into the probe server costs; allowed imports."""
 
     framework_violation: str
     allowed_imports: tuple[str, ...]
+    tamper_violation: str = "zero"
 
 
 @dataclass(frozen=True)
@@ -373,6 +375,12 @@ def _framework_policy(value: Any) -> tuple[Any, str | None]:
     return (value, None) if ok else (value, f"must be one of {_quoted(FRAMEWORK_POLICIES)}")
 
 
+def _tamper_policy(value: Any) -> tuple[Any, str | None]:
+    """One of TAMPER_POLICIES."""
+    ok = value in TAMPER_POLICIES
+    return (value, None) if ok else (value, f"must be one of {_quoted(TAMPER_POLICIES)}")
+
+
 def _module_list(value: Any) -> tuple[Any, str | None]:
     """A list of importable top-level names."""
     ok = isinstance(value, list) and all(isinstance(v, str) and v.isidentifier() for v in value)
@@ -519,10 +527,11 @@ def _limits(src: _Source, values: dict[str, Any]) -> Limits | None:
 
 def _policy(src: _Source, values: dict[str, Any]) -> Policy:
     """[policy]."""
-    _check_keys(src, "policy", values, ("framework_violation", "allowed_imports"))
+    _check_keys(src, "policy", values, ("framework_violation", "allowed_imports", "tamper_violation"))
     violation = _value(src, "policy", values, "framework_violation", _framework_policy)
     allowed = _value(src, "policy", values, "allowed_imports", _module_list)
-    return Policy(violation, allowed)
+    tamper = _value(src, "policy", values, "tamper_violation", _tamper_policy, default="zero")
+    return Policy(violation, allowed, tamper)
 
 
 def _items(src: _Source, values: dict[str, Any]) -> dict[str, Item]:

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.tamperscan import find_tampering
+from grader.tamperscan import PROBE_SERVER, find_tampering
 
 DEFAULT_ALLOWED = ("numpy", "matplotlib")
 MAX_FILES = 500
@@ -91,8 +91,13 @@ class ScanReport:
         """Findings that cost nothing but that a TA should look at: computed imports and the notes."""
         computed = [f"{path}:{line} imports a module whose name is computed ({expr})"
                     for path, line, expr in self.dynamic_imports]
-        tampering = [f"{path}:{line} {what}: a TA should read this code" for path, line, what in self.tampering]
+        tampering = [f"{path}:{line} {what}: a TA should read this code"
+                     for path, line, what in self.tampering if PROBE_SERVER not in what]
         return tampering + computed + list(self.notes)
+
+    def probe_server_tampering(self) -> list[str]:
+        """Code that reaches into the grader's probe server: the rubric's tamper policy applies."""
+        return [f"{path}:{line} {what}" for path, line, what in self.tampering if PROBE_SERVER in what]
 
     def _describe_violation(self, v: ImportViolation) -> str:
         """'network.py:3 imports torch (...)'."""

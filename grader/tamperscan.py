@@ -26,6 +26,7 @@ _INTROSPECTION = {
     "addaudithook": "installs an audit hook (sys.addaudithook)",
 }
 GRADER_PREFIX = "_lab1_grader"
+PROBE_SERVER = "reaches the grader's probe server"  # no honest use: the rubric's tamper policy applies
 
 
 def find_tampering(tree: ast.AST) -> list[tuple[int, str]]:
@@ -40,24 +41,24 @@ def find_tampering(tree: ast.AST) -> list[tuple[int, str]]:
 
 def _judge(node: ast.AST) -> str | None:
     if isinstance(node, ast.Subscript) and _is_modules(node.value) and _is_main(node.slice):
-        return "reaches the grader's probe server (sys.modules['__main__'])"
+        return f"{PROBE_SERVER} (sys.modules['__main__'])"
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
             and _is_modules(node.func.value) and node.args and _is_main(node.args[0]):
-        return "reaches the grader's probe server (sys.modules.get('__main__'))"
+        return f"{PROBE_SERVER} (sys.modules.get('__main__'))"
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
         if "__main__" in names:
-            return "reaches the grader's probe server (import __main__)"
+            return f"{PROBE_SERVER} (import __main__)"
     if isinstance(node, ast.Attribute):
         if node.attr.startswith(GRADER_PREFIX):
-            return f"reaches the grader's probe server ({node.attr})"
+            return f"{PROBE_SERVER} ({node.attr})"
         if node.attr == "stack":
             return "reads interpreter frames (inspect.stack)" if _named(node.value, "inspect") else None
         return _INTROSPECTION.get(node.attr)
     if isinstance(node, ast.Name) and node.id.startswith(GRADER_PREFIX):
-        return f"reaches the grader's probe server ({node.id})"
+        return f"{PROBE_SERVER} ({node.id})"
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(GRADER_PREFIX):
-        return f"reaches the grader's probe server ('{node.value[:40]}')"
+        return f"{PROBE_SERVER} ('{node.value[:40]}')"
     return None
 
 

@@ -107,8 +107,8 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
         if box.hello:
             meta["child"] = {"python": box.hello.get("python"), "numpy": box.hello.get("numpy")}
         _sandbox_meta(box, meta)
-        result = build_result(rubric, outcomes_from_report(report), meta)
-        result.flags.extend(security_flags(box.security_events) + scan_flags(scan))
+        flags = security_flags(box.security_events) + scan_flags(scan)
+        result = build_result(rubric, outcomes_from_report(report), meta, flags)
         result.artifacts = _artifacts(context, result)
     finally:
         box.close()
@@ -125,8 +125,10 @@ def _sandbox_meta(box: Sandbox, meta: dict) -> None:
 
 
 def scan_flags(scan) -> list[str]:
-    """Static-scan findings for a TA to review (no points lost: a student's own autograd.py is fine)."""
-    return [f"review: {line}" for line in scan.review()[:5]]
+    """Static-scan findings: tampering with the probe server (the rubric's tamper policy applies),
+    then what a TA should review at no cost (a student's own autograd.py is fine)."""
+    return [f"tamper: {line}" for line in scan.probe_server_tampering()] + [
+        f"review: {line}" for line in scan.review()[:5]]
 
 
 def security_flags(events: list[str]) -> list[str]:

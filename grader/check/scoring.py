@@ -68,21 +68,30 @@ def framework_flags(items: list[ItemResult]) -> list[str]:
     return flags
 
 
-def build_result(rubric, outcomes: list[CheckOutcome], meta: dict) -> GradeResult:
-    """Score every autograded item, apply the framework policy, fill in the summary."""
+def build_result(rubric, outcomes: list[CheckOutcome], meta: dict, extra_flags=()) -> GradeResult:
+    """Score every autograded item, apply the framework and tamper policies, fill in the summary.
+
+    extra_flags: the sandbox's and the static scan's ("sandbox: ...", "tamper: ...", "review: ...").
+    """
     by_item: dict[str, list[CheckOutcome]] = {key: [] for key in rubric.items}
     for outcome in outcomes:
         by_item.setdefault(outcome.item, []).append(outcome)
     items = [score_item(rubric.items[key], by_item[key]) for key in rubric.items]
-    flags = framework_flags(items)
+    frameworks = framework_flags(items)
+    flags = frameworks + list(extra_flags)
+    tampered = any(flag.startswith("tamper:") for flag in flags)
     if _nothing_attempted(items):
         for item in items:
             item.not_attempted, item.status, item.score, item.reason = True, "failed", 0.0, NOT_ATTEMPTED
     score = sum(i.score for i in items)
     note = ""
-    if flags and rubric.policy.framework_violation == "zero":
+    if frameworks and rubric.policy.framework_violation == "zero":
         score = 0.0
         note = " The autograded score is 0 because the submission uses a deep-learning framework (NumPy only)."
+    elif tampered and rubric.policy.tamper_violation == "zero":
+        score = 0.0
+        note = (" The autograded score is 0 because the code reaches into the grader's probe server "
+                "(see the flags): a TA will review it.")
     elif _nothing_attempted(items):
         note = " Nothing attempted yet: implement the TODOs in student/ and run `grade check` again."
     output = f"Score {score:g} / {rubric.total_points:g}." + note

@@ -161,6 +161,15 @@ def test_bad_seed_and_policy(tmp_path):
     assert f":{line_of(text, 'ban')}: 'framework_violation' in [policy] must be one of 'zero', 'flag', 'item'" in message
 
 
+def test_tamper_policy_is_checked_and_defaults_to_zero(tmp_path):
+    text = mutate('tamper_violation = "zero"', 'tamper_violation = "ignore"')
+    message = error_of(tmp_path, text)
+    assert f":{line_of(text, 'ignore')}: 'tamper_violation' in [policy] must be one of 'zero', 'flag'" in message
+    path = tmp_path / "no_tamper_key.toml"
+    path.write_text(mutate('tamper_violation = "zero"', ""))
+    assert load_rubric(path).policy.tamper_violation == "zero"
+
+
 def test_bad_param_type(tmp_path):
     text = mutate("batch = 7", "batch = 7.5", after="[items.backward]")
     message = error_of(tmp_path, text)

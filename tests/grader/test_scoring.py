@@ -65,6 +65,23 @@ def test_framework_policy_flag_keeps_the_score(rubric):
     assert result.score == 100 and result.flags == ["framework: import of torch"]
 
 
+TAMPER = "tamper: sneaky.py:2 reaches the grader's probe server (sys.modules['__main__'])"
+
+
+def test_probe_server_tampering_zeroes_the_score_and_keeps_the_flags(rubric):
+    result = build_result(rubric, all_passed(rubric), {}, [TAMPER, "review: autograd.py is named like a framework"])
+    assert result.score == 0 and "probe server" in result.output
+    assert result.flags == [TAMPER, "review: autograd.py is named like a framework"]
+    assert all(item.score == item.max_score for item in result.items)  # the items still show what was earned
+
+
+def test_tamper_policy_flag_and_review_flags_keep_the_score(rubric):
+    flag_only = dataclasses.replace(rubric, policy=dataclasses.replace(rubric.policy, tamper_violation="flag"))
+    assert build_result(flag_only, all_passed(rubric), {}, [TAMPER]).score == 100
+    assert build_result(rubric, all_passed(rubric), {}, ["review: x.py:1 reads interpreter frames"]).score == 100
+    assert build_result(rubric, all_passed(rubric), {}, ["sandbox: tried to write /x outside"]).score == 100
+
+
 def test_failed_result_is_valid_gradescope_json(rubric):
     result = failed_result(rubric, "the submission has more than 2000 files", {"grader_version": "x"})
     data = json.loads(dumps(result))

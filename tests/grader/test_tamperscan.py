@@ -47,7 +47,8 @@ def test_lab_folders_have_nothing_to_review(folder):
     assert scan_imports(ROOT / folder).review() == []
 
 
-def test_review_lists_tampering_with_file_and_line(tmp_path):
-    (tmp_path / "network.py").write_text("import sys\n\nmain = sys.modules['__main__']\n")
-    assert scan_imports(tmp_path).review() == [
-        "network.py:3 reaches the grader's probe server (sys.modules['__main__']): a TA should read this code"]
+def test_probe_server_reach_is_tampering_and_introspection_is_for_review(tmp_path):
+    (tmp_path / "network.py").write_text("import sys\n\nmain = sys.modules['__main__']\nf = sys._getframe()\n")
+    report = scan_imports(tmp_path)
+    assert report.probe_server_tampering() == ["network.py:3 reaches the grader's probe server (sys.modules['__main__'])"]
+    assert report.review() == ["network.py:4 reads interpreter frames (sys._getframe): a TA should read this code"]
