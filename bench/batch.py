@@ -131,6 +131,12 @@ def main(argv=None) -> None:
                   f"(one submission: {per_job:.2f} s in its worker, {grading:.2f} s of it grading; "
                   f"errors: {summary.errors or 'none'}); CPU {cpu / args.n:.3f} s a submission")
         print(f"parallel efficiency of 2 workers: {t1 / (2 * t2):.0%}   (goal >= 85%)")
+        # One grading overlaps its sandbox child with its own pytest, so --jobs 1 already keeps
+        # more than one core busy; on 2 cores, t2 >= CPU / 2 caps the efficiency at t1 / CPU.
+        cores_one = c1 / t1
+        print(f"  --jobs 1 keeps {cores_one:.2f} cores busy: 2 workers can reach at most "
+              f"{min(1.0, t1 / c1):.0%} of this metric; CPU a submission {c1 / args.n:.3f} s -> "
+              f"{c2 / args.n:.3f} s ({c1 / c2:.0%} CPU efficiency)")
         print(f"100 submissions with 2 workers: {t2 * 100 / args.n:.1f} s   (goal < 60 s)")
         for worker, (own, kids) in sorted(peak_memory(two).items()):
             print(f"worker {worker}: peak RSS {own} MB; largest grading process {kids} MB   (goal < 200 MB)")
