@@ -11,16 +11,28 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from grader.rubric_values import (
+    COMMON_VALIDATORS,
+    PARAM_VALIDATORS,
+    framework_policy,
+    is_number,
+    module_list,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    seed,
+    seed_list,
+    string,
+    tamper_policy,
+    text,
+)
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 TOTAL_POINTS = 100.0
-VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-FRAMEWORK_POLICIES = ("zero", "flag", "item")
-TAMPER_POLICIES = ("zero", "flag")
-DATASETS = ("linear", "xor")
 
 TOP_KEYS = ("name", "title", "seeds", "limits", "policy", "items", "manual")
 ITEM_COMMON = frozenset({"title", "points", "visibility", "description"})
@@ -290,141 +302,14 @@ def _decode(raw: bytes, shown: str) -> str:
         raise RubricError(f"{shown}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-# --- value checks: each returns (converted value, error or None) --------------------------------
-
-
-def _is_number(value: Any) -> bool:
-    """An int or float that is finite; bool is not a number here."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _is_int(value: Any) -> bool:
-    """An int that is not a bool."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _positive_number(value: Any) -> tuple[Any, str | None]:
-    """A number > 0."""
-    ok = _is_number(value) and value > 0
-    return (float(value), None) if ok else (value, "must be a positive number")
-
-
-def _non_negative_number(value: Any) -> tuple[Any, str | None]:
-    """A number >= 0."""
-    ok = _is_number(value) and value >= 0
-    return (float(value), None) if ok else (value, "must be a non-negative number")
-
-
-def _fraction(value: Any) -> tuple[Any, str | None]:
-    """A number in [0, 1]."""
-    ok = _is_number(value) and 0 <= value <= 1
-    return (float(value), None) if ok else (value, "must be a number between 0 and 1")
-
-
-def _positive_int(value: Any) -> tuple[Any, str | None]:
-    """An integer >= 1."""
-    ok = _is_int(value) and value >= 1
-    return (value, None) if ok else (value, "must be a positive integer")
-
-
-def _seed(value: Any) -> tuple[Any, str | None]:
-    """An integer >= 0 (numpy refuses negative seeds)."""
-    ok = _is_int(value) and value >= 0
-    return (value, None) if ok else (value, "must be a non-negative integer")
-
-
-def _seed_list(value: Any) -> tuple[Any, str | None]:
-    """A non-empty list of seeds."""
-    ok = isinstance(value, list) and value and all(_seed(v)[1] is None for v in value)
-    return (tuple(value), None) if ok else (value, "must be a non-empty list of non-negative integers")
-
-
-def _sizes(value: Any) -> tuple[Any, str | None]:
-    """A non-empty list of layer sizes, each a list of at least 2 positive integers."""
-    ok = isinstance(value, list) and value and all(
-        isinstance(s, list) and len(s) >= 2 and all(_positive_int(n)[1] is None for n in s) for s in value
-    )
-    error = "must be a non-empty list of layer sizes like [[2, 4, 4, 1]]"
-    return (tuple(tuple(s) for s in value), None) if ok else (value, error)
-
-
-def _dataset(value: Any) -> tuple[Any, str | None]:
-    """One of DATASETS."""
-    return (value, None) if value in DATASETS else (value, f"must be one of {_quoted(DATASETS)}")
-
-
-def _text(value: Any) -> tuple[Any, str | None]:
-    """A non-empty string."""
-    ok = isinstance(value, str) and value.strip()
-    return (value, None) if ok else (value, "must be a non-empty string")
-
-
-def _string(value: Any) -> tuple[Any, str | None]:
-    """Any string."""
-    return (value, None) if isinstance(value, str) else (value, "must be a string")
-
-
-def _visibility(value: Any) -> tuple[Any, str | None]:
-    """One of Gradescope's visibilities."""
-    return (value, None) if value in VISIBILITIES else (value, f"must be one of {_quoted(VISIBILITIES)}")
-
-
-def _framework_policy(value: Any) -> tuple[Any, str | None]:
-    """One of FRAMEWORK_POLICIES."""
-    ok = value in FRAMEWORK_POLICIES
-    return (value, None) if ok else (value, f"must be one of {_quoted(FRAMEWORK_POLICIES)}")
-
-
-def _tamper_policy(value: Any) -> tuple[Any, str | None]:
-    """One of TAMPER_POLICIES."""
-    ok = value in TAMPER_POLICIES
-    return (value, None) if ok else (value, f"must be one of {_quoted(TAMPER_POLICIES)}")
-
-
-def _module_list(value: Any) -> tuple[Any, str | None]:
-    """A list of importable top-level names."""
-    ok = isinstance(value, list) and all(isinstance(v, str) and v.isidentifier() for v in value)
-    return (tuple(value), None) if ok else (value, "must be a list of module names")
-
-
-PARAM_VALIDATORS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
-    "tolerance": _positive_number,
-    "step": _positive_number,
-    "lr": _positive_number,
-    "sizes": _sizes,
-    "batch": _positive_int,
-    "dataset": _dataset,
-    "n": _positive_int,
-    "hidden_n": _positive_int,
-    "min_accuracy": _fraction,
-    "min_hidden_accuracy": _fraction,
-    "min_flipped_accuracy": _fraction,
-    "loss_rtol": _non_negative_number,
-    "loss_atol": _non_negative_number,
-    "jitter": _non_negative_number,
-}
-
-_COMMON_VALIDATORS = {
-    "title": _text,
-    "points": _non_negative_number,
-    "visibility": _visibility,
-    "description": _string,
-}
-
-
-def _quoted(names: Iterable[str]) -> str:
-    """'a', 'b', 'c'."""
-    return ", ".join(f"'{name}'" for name in names)
-
-
 # --- building the rubric ------------------------------------------------------------------------
 
 
 def _build(src: _Source, data: dict[str, Any], path: Path, sha256: str) -> Rubric | None:
     """The Rubric of parsed TOML, or None when an error was recorded in src."""
     _check_top_level(src, data)
-    name = _value(src, None, data, "name", _text)
-    title = _value(src, None, data, "title", _text)
+    name = _value(src, None, data, "name", text)
+    title = _value(src, None, data, "title", text)
     # A missing table is reported once, not once per key it lacks.
     seeds = _section(src, data, "seeds", _seeds)
     limits = _section(src, data, "limits", _limits)
@@ -503,15 +388,15 @@ def _value(src: _Source, table: str | None, values: dict[str, Any], key: str, ch
 def _seeds(src: _Source, values: dict[str, Any]) -> Seeds | None:
     """[seeds]."""
     _check_keys(src, "seeds", values, ("probe", "train", "hidden"))
-    probe = _value(src, "seeds", values, "probe", _seed)
-    train = _value(src, "seeds", values, "train", _seed_list)
-    hidden = _value(src, "seeds", values, "hidden", _seed)
+    probe = _value(src, "seeds", values, "probe", seed)
+    train = _value(src, "seeds", values, "train", seed_list)
+    hidden = _value(src, "seeds", values, "hidden", seed)
     return Seeds(probe, train, hidden)
 
 
 def _limit_check(kind: str) -> Callable[[Any], tuple[Any, str | None]]:
     """The check of a Limits field from its annotation: every limit is > 0."""
-    return _positive_int if kind == "int" else _positive_number
+    return positive_int if kind == "int" else positive_number
 
 
 def _limits(src: _Source, values: dict[str, Any]) -> Limits | None:
@@ -520,7 +405,7 @@ def _limits(src: _Source, values: dict[str, Any]) -> Limits | None:
     _check_keys(src, "limits", values, specs)
     converted = {name: _value(src, "limits", values, name, _limit_check(kind)) for name, kind in specs.items()}
     low, high = converted["min_lr"], converted["max_lr"]
-    if _is_number(low) and _is_number(high) and low > high:
+    if is_number(low) and is_number(high) and low > high:
         src.fail(f"min_lr ({low:g}) is above max_lr ({high:g}) in [limits]", src.key_line("limits", "min_lr"))
     return Limits(**converted)
 
@@ -528,9 +413,9 @@ def _limits(src: _Source, values: dict[str, Any]) -> Limits | None:
 def _policy(src: _Source, values: dict[str, Any]) -> Policy:
     """[policy]."""
     _check_keys(src, "policy", values, ("framework_violation", "allowed_imports", "tamper_violation"))
-    violation = _value(src, "policy", values, "framework_violation", _framework_policy)
-    allowed = _value(src, "policy", values, "allowed_imports", _module_list)
-    tamper = _value(src, "policy", values, "tamper_violation", _tamper_policy, default="zero")
+    violation = _value(src, "policy", values, "framework_violation", framework_policy)
+    allowed = _value(src, "policy", values, "allowed_imports", module_list)
+    tamper = _value(src, "policy", values, "tamper_violation", tamper_policy, default="zero")
     return Policy(violation, allowed, tamper)
 
 
@@ -561,7 +446,7 @@ def _item(src: _Source, key: str, values: Any) -> Item | None:
         return None
     errors_before = len(src.errors)
     _check_keys(src, table, values, ITEM_COMMON | ITEM_PARAMS[key])
-    common = {k: _value(src, table, values, k, check, _common_default(k)) for k, check in _COMMON_VALIDATORS.items()}
+    common = {k: _value(src, table, values, k, check, _common_default(k)) for k, check in COMMON_VALIDATORS.items()}
     params = _params(src, key, table, values)
     if len(src.errors) > errors_before:
         return None
@@ -606,8 +491,8 @@ def _manual(src: _Source, values: dict[str, Any], items: dict[str, Item]) -> dic
         if key in items:
             src.fail(f"'{key}' is both an autograded item and a manual item", line)
         _check_keys(src, table, table_values, MANUAL_KEYS)
-        title = _value(src, table, table_values, "title", _text)
-        points = _value(src, table, table_values, "points", _non_negative_number)
-        description = _value(src, table, table_values, "description", _string, "")
+        title = _value(src, table, table_values, "title", text)
+        points = _value(src, table, table_values, "points", non_negative_number)
+        description = _value(src, table, table_values, "description", string, "")
         manual[key] = ManualItem(key, title, points, description, line)
     return manual
