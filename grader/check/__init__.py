@@ -11,17 +11,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 import grader
 from grader.check.scoring import build_result, failed_result, outcomes_from_report
 from grader.hashing import submission_hash
-from grader.probes import LabProbes
 from grader.results import GradeResult
 from grader.rubric import Rubric, RubricError, validate_against_checks
 from grader.sandbox import ChildLimits, ProbeError, Sandbox
 from grader.staticscan import FRAMEWORKS, scan_imports
-from grader.training import make_jobs
 from grader.usage import UsageError, resolve_rubric, resolve_submission
 
 if TYPE_CHECKING:
@@ -45,6 +41,8 @@ def resolve_secret_seed(secret_seed: int | None, rubric: Rubric) -> tuple[int, s
 
 
 def _meta(rubric: Rubric, submission: Path, seed_source: str) -> dict:
+    import numpy as np
+
     return {
         "grader_version": grader.__version__,
         "rubric_name": rubric.name,
@@ -83,13 +81,18 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
     rubric = resolve_rubric(rubric)
     seed, seed_source = resolve_secret_seed(secret_seed, rubric)
     limits = ChildLimits.from_rubric(rubric.limits)
-    try:  # the child starts first: it imports numpy and the submission while the parent loads pytest
+    # The child starts first: it imports numpy and the submission while the parent loads numpy and
+    # pytest (so this module imports neither at its top).
+    try:
         box = Sandbox(submission, limits, frameworks=sorted(FRAMEWORKS), tier=sandbox)
     except ProbeError as exc:
         meta = _meta(rubric, submission, seed_source)
         meta["sandbox"] = sandbox
         return _finish(failed_result(rubric, exc.reason, meta), started)
     try:
+        from grader.probes import LabProbes  # numpy, after the child is on its way
+        from grader.training import make_jobs
+
         probes = LabProbes(box, limits)
         probes.prefetch(lambda: make_jobs(probes.config(), rubric))  # trains while pytest loads
         from grader.plugin import CheckContext  # imports pytest: ~90 ms the child does not wait for

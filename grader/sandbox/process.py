@@ -13,9 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
-from grader.sandbox import protocol, strict
+from grader.sandbox import strict
 from grader.sandbox.errors import (
     ChildDied,
     MalformedReply,
@@ -205,6 +203,8 @@ class Sandbox:
             self.hello = header
 
     def _exchange(self, request: dict, arrays, timeout: float, what: str):
+        from grader.sandbox import protocol  # numpy: imported after the child is on its way
+
         deadline = time.monotonic() + timeout
         try:
             protocol.write_message(self._req_write, protocol.encode(request, arrays), deadline)
@@ -280,8 +280,3 @@ class Sandbox:
         if "MemoryError" in tail or "Cannot allocate memory" in tail:
             reason += f"; it ran out of the {self.limits.memory_mb} MB memory limit"
         return reason + (f" (last output: {tail[-200:]})" if tail else "")
-
-
-def as_arrays(mapping: dict, prefix: str) -> dict[str, np.ndarray]:
-    """Prefix the keys of a dict of arrays for a request."""
-    return {f"{prefix}.{k}": np.asarray(v) for k, v in mapping.items()}
