@@ -166,7 +166,7 @@ class LabProbes:
     def _train_now(self, job) -> dict:
         for module in ("optimizers", "train"):
             self.require(module)
-        what = f"training on the {job.dataset} set"
+        what = f"training on the {job.dataset} set" + (" with its labels flipped (1 - y)" if job.flipped else "")
         try:
             header, replies = self._request(
                 "network", "train", {"x": job.x, "y": job.y}, what=what, timeout=self.limits.train_seconds,
