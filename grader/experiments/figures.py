@@ -10,46 +10,15 @@ A failed variant is named in the legend with its reason, so the figure tells the
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import threading
 from pathlib import Path
 
-
 from grader.atomic import atomic_write_bytes
-from grader.report.figures import downsample_curve
+from grader.report.figures import downsample_curve, import_matplotlib
 
 DPI = 100
 REASON_WIDTH = 46  # characters per legend line
 REASON_LINES = 3
-
-
-def mpl_config_dir() -> Path:
-    """A lasting, writable MPLCONFIGDIR, so matplotlib keeps its font cache between runs."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    uid = os.getuid() if hasattr(os, "getuid") else "user"
-    for path in (Path(base) / "lab1-grader" / "matplotlib",
-                 Path(tempfile.gettempdir()) / f"lab1-grader-matplotlib-{uid}"):
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-            if os.access(path, os.W_OK | os.X_OK):
-                return path
-        except OSError:
-            continue
-    return Path(tempfile.mkdtemp(prefix="lab1-grader-matplotlib-"))
-
-
-def import_matplotlib():
-    """Import the Agg canvas and Figure (no pyplot)."""
-    import sys
-
-    if "matplotlib" not in sys.modules and "MPLCONFIGDIR" not in os.environ:
-        os.environ["MPLCONFIGDIR"] = str(mpl_config_dir())
-    import matplotlib
-    import matplotlib.figure  # noqa: F401
-    from matplotlib.backends import backend_agg  # noqa: F401
-
-    return matplotlib
 
 
 def warm_up() -> threading.Thread:
@@ -89,9 +58,9 @@ def _log_y(ax) -> None:
 def draw_experiment(experiment, results: dict) -> bytes:
     """PNG bytes of one experiment's figure; results maps run keys to RunResult."""
     import_matplotlib()
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    import matplotlib
 
     with matplotlib.rc_context():
         matplotlib.rcdefaults()  # the same pixels whatever the caller's style
