@@ -12,7 +12,16 @@ import time
 from pathlib import Path
 
 import pytest
-from batch_support import FAST_RUBRIC, REFERENCE, ROOT, STUDENT, SUBMISSIONS, copy_submission, zip_folder
+from batch_support import (
+    FAST_RUBRIC,
+    REFERENCE,
+    ROOT,
+    STUDENT,
+    SUBMISSIONS,
+    copy_submission,
+    live_processes,
+    zip_folder,
+)
 
 from grader.sandbox import strict
 
@@ -37,21 +46,7 @@ def grade_batch(tmp_path, inp, out, *args) -> subprocess.CompletedProcess:
 
 
 def _processes_under(path) -> list[str]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmdline = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
-            cwd = os.readlink(f"/proc/{entry}/cwd")
-            with open(f"/proc/{entry}/stat") as handle:
-                state = handle.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z" and (str(path) in cmdline or cwd.startswith(str(path))):
-            found.append(cmdline)
-    return found
+    return [cmdline for _, cmdline, cwd in live_processes() if str(path) in cmdline or cwd.startswith(str(path))]
 
 
 def gradebook(out) -> dict[str, dict]:

@@ -10,7 +10,7 @@ import sys
 import time
 import uuid
 
-from batch_support import REFERENCE, ROOT, copy_submission
+from batch_support import REFERENCE, ROOT, copy_submission, live_processes
 
 from grader.batch.log import read_events
 from grader.results import read_results
@@ -47,20 +47,7 @@ def _wait_for_finished(out, count: int, proc, limit: float = 60) -> None:
 
 
 def _processes_with(token: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmdline = handle.read()
-            with open(f"/proc/{entry}/stat") as handle:
-                state = handle.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if token.encode() in cmdline and state != "Z":
-            found.append(int(entry))
-    return found
+    return [pid for pid, cmdline, _ in live_processes() if token in cmdline]
 
 
 def _input(tmp_path, hanging: int, quick: int):
