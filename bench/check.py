@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FLOOR_SCRIPT = """
 from reference import config, network, optimizers, train
-from grader import datasets
+from grader.lab import datasets
 names = {"sgd": optimizers.SGD, "momentum": optimizers.Momentum, "adagrad": optimizers.AdaGrad, "adam": optimizers.Adam}
 for dataset, (x, y) in (("linear", datasets.linear(100, 0)), ("xor", datasets.xor_easy())):
     c = config.HYPERPARAMETERS[dataset]

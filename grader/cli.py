@@ -8,14 +8,7 @@ from pathlib import Path
 import click
 
 from grader import __version__
-
-USAGE_ERROR = 2
-
-
-def fail_usage(message: str) -> None:
-    """One-line usage error, exit status 2."""
-    click.echo(f"grade: error: {message}", err=True)
-    sys.exit(USAGE_ERROR)
+from grader.usage import fail_usage
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from grader.rubric import Rubric, RubricError, load_rubric
+import click
+
+from grader.rubric.loader import Rubric, RubricError, load_rubric
+
+USAGE_ERROR = 2  # exit status of a usage error, for every command
+INTERRUPTED = 130  # exit status after Ctrl-C (128 + SIGINT), as shells report it
 
 
 class UsageError(Exception):
     """The command was used wrongly (missing folder, unreadable rubric, bad option): exit status 2."""
+
+
+def fail_usage(message: str) -> None:
+    """Print a one-line usage error and exit with status 2."""
+    click.echo(f"grade: error: {message}", err=True)
+    sys.exit(USAGE_ERROR)
 
 
 def resolve_submission(path: str | Path) -> Path:

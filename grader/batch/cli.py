@@ -12,9 +12,8 @@ from grader.batch.defaults import (
     DEFAULT_THRESHOLD,
     DEFAULT_TIMEOUT,
 )
+from grader.usage import INTERRUPTED, fail_usage
 
-USAGE_ERROR = 2
-INTERRUPTED = 130
 
 
 @click.command("batch", context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,8 +71,7 @@ def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, ex
             timeout=timeout, similarity_threshold=similarity_threshold, sandbox=sandbox, reports=not no_report,
         )
     except BatchError as exc:
-        click.echo(f"grade: error: {exc}", err=True)
-        sys.exit(USAGE_ERROR)
+        fail_usage(str(exc))
     errors = ", ".join(f"{n} {kind}" for kind, n in summary.errors.items())
     not_graded = sum(summary.errors.values())
     click.echo(

@@ -6,6 +6,7 @@ from typing import Any
 
 import grader
 from grader.results import GradeResult, ItemResult, ManualItem
+from grader.usage import UsageError
 
 # Outcomes of one submission in a batch, besides "ok": deterministic ones are kept by --resume,
 # transient ones (the grader crashed or was too slow, maybe because the machine was busy) are retried.
@@ -21,7 +22,7 @@ _TITLES = {
 }
 
 
-class BatchError(Exception):
+class BatchError(UsageError):
     """The batch cannot run at all (bad input folder, bad pattern, missing extra): a usage error."""
 
 

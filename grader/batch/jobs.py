@@ -43,7 +43,7 @@ class JobSettings:
     """What every job of a batch shares."""
 
     out_dir: Path
-    rubric: Any  # grader.rubric.Rubric
+    rubric: Any  # grader.rubric.loader.Rubric
     secret_seed: int | None = None
     sandbox: str = "default"
     resume: bool = False

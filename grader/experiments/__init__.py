@@ -36,7 +36,7 @@ from grader.usage import UsageError, resolve_rubric, resolve_submission
 if TYPE_CHECKING:
     from grader.experiments.plan import Experiment, Plan
     from grader.experiments.runner import RunResult
-    from grader.rubric import Rubric
+    from grader.rubric.loader import Rubric
 
 SCHEMA_VERSION = 1
 MARKDOWN_NAME = "experiments.md"
@@ -115,7 +115,7 @@ class ExperimentsReport:
 
 
 def _frameworks() -> list[str]:
-    from grader.staticscan import FRAMEWORKS
+    from grader.scan.imports import FRAMEWORKS
 
     return sorted(FRAMEWORKS)
 
@@ -177,7 +177,7 @@ def run_experiments(submission, out_dir, *, rubric=None, datasets=("xor",), jobs
                 config_note = f"the submission could not be started: {exc.reason}"
         figure_module.warm_up()
         if boxes[0] is not None:
-            from grader.probes import LabProbes
+            from grader.check.probes import LabProbes
 
             probes = LabProbes(boxes[0], limits)
             try:

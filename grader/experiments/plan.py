@@ -1,7 +1,7 @@
 """What `grade experiments` runs: the lab's discussion experiments, one thing varied at a time.
 
 Starting point: the student's own config.HYPERPARAMETERS[dataset], clamped like the graded
-training runs (grader.training.clamp_config) but with a wider hidden-width bound so the
+training runs (grader.check.training.clamp_config) but with a wider hidden-width bound so the
 hidden-units experiment can reach 100. Then, per data set:
 
     learning_rate   lr in 0.01, 0.1, 1 (and the student's own lr)
@@ -23,19 +23,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader import datasets
+from grader.contract import DATASET_TITLES, DATASETS, EXTRA_ACTIVATIONS, EXTRA_OPTIMIZERS, OPTIMIZER_CLASSES
+from grader.lab import datasets
 from grader.sandbox import NotAttempted, ProbeError, SubmissionError
-from grader.training import clamp_config
+from grader.check.training import clamp_config
 
 LEARNING_RATES = (0.01, 0.1, 1.0)
 HIDDEN_UNITS = (2, 4, 16, 100)
 EXPERIMENT_MAX_HIDDEN = 128
-EXTRA_ACTIVATIONS = ("tanh", "relu", "leaky_relu")
-OPTIMIZER_CLASSES = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "adam": "Adam"}
-EXTRA_OPTIMIZERS = ("momentum", "adagrad", "adam")
 CHUNKS = 50  # accuracy is measured at this many chunk boundaries per run
-DATASETS = ("linear", "xor")
-DATASET_TITLES = {"linear": "linear", "xor": "XOR"}
 DEFAULT_CONFIG = {"hidden": (4, 4), "activation": "sigmoid", "optimizer": "sgd", "lr": 0.1, "epochs": 1000}
 
 EXPERIMENT_TITLES = {

@@ -19,11 +19,11 @@ from typing import Callable
 
 import numpy as np
 
-from grader import spec
+from grader.lab import spec
 from grader.experiments.plan import RunSpec, chunk_boundaries, chunk_sizes
-from grader.probes import LabProbes
+from grader.check.probes import LabProbes
 from grader.sandbox import ChildDied, MalformedReply, NotAttempted, ProbeError, ProbeTimeout, SubmissionError
-from grader.training import TrainJob, accuracy
+from grader.check.training import TrainJob, accuracy
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.experiments.plan import OPTIMIZER_CLASSES
+from grader.contract import OPTIMIZER_CLASSES
 
 MAX_CELL_CHARS = 90
 

@@ -429,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     from grader.report import figures
 
     figures.import_matplotlib()
-    import grader.spec  # noqa: F401 - the forward pass the figures evaluate
+    import grader.lab.spec  # noqa: F401 - the forward pass the figures evaluate
 
     figures.warm_up()
     protocol.write(json.dumps({"ready": True, "seconds": round(time.perf_counter() - started, 4)}) + "\n")

@@ -37,13 +37,13 @@ from typing import Any
 import numpy as np
 
 from grader.atomic import atomic_write_bytes
+from grader.contract import DATASET_TITLES
 
 log = logging.getLogger(__name__)
 
 DPI = 100
 MAX_CURVE_POINTS = 1000
 GRID = 100  # decision boundary grid, GRID x GRID points over the unit square
-DATASET_TITLES = {"linear": "linear", "xor": "XOR (easy)"}
 RED, BLUE = "#d62728", "#1f77b4"  # the lab's "ro" / "bo": label 0 red, label 1 blue
 # Unhinted text renders ~12% faster (text is most of the drawing) and looks the same at 100 dpi.
 RC = {"text.hinting": "none"}
@@ -158,7 +158,7 @@ def _model_output(entry: dict, x: np.ndarray) -> np.ndarray | None:
     params = entry.get("params")
     if not params or "W1" not in params:
         return None
-    from grader import spec  # lazy: the trusted forward of the contract
+    from grader.lab import spec  # lazy: the trusted forward of the contract
 
     out = spec.forward(params, x, entry.get("activation") or "sigmoid")
     out = np.asarray(out, dtype=np.float64)
@@ -501,11 +501,3 @@ def warm_up() -> None:
         ax.legend()
         png_bytes(fig)
 
-
-def __getattr__(name: str):
-    """`from grader.report.figures import FigureWorker` works too (it lives in figure_worker)."""
-    if name == "FigureWorker":
-        from grader.report.figure_worker import FigureWorker
-
-        return FigureWorker
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ import pytest
 
 from attack_harness import ATTACKS, canaries, make_hints, materialize, planted
 from grader.sandbox import ChildLimits, Sandbox, strict
-from grader.staticscan import FRAMEWORKS
+from grader.scan.imports import FRAMEWORKS
 
 LIMITS = ChildLimits(startup_seconds=10, probe_seconds=5, train_seconds=5, memory_mb=512, file_size_mb=16)
 STRICT_OK, STRICT_WHY = strict.available()

@@ -12,7 +12,7 @@ from batch_support import REFERENCE, STUDENT, copy_submission, zip_folder
 
 @pytest.fixture
 def rubric():
-    from grader.rubric import load_rubric
+    from grader.rubric.loader import load_rubric
 
     return load_rubric()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.experiments.plan import Availability, build_plan, chunk_boundaries, chunk_sizes
-from grader.rubric import load_rubric
+from grader.rubric.loader import load_rubric
 
 RUBRIC = load_rubric()
 CONFIG = {

@@ -1,11 +1,11 @@
-"""grader.diagnose: each diagnosis code from gradients built the way a buggy student builds them."""
+"""grader.lab.diagnose: each diagnosis code from gradients built the way a buggy student builds them."""
 
 import numpy as np
 import pytest
 
-from grader import spec
-from grader.diagnose import diagnose_gradients
-from grader.gradcheck import numerical_gradient
+from grader.lab import spec
+from grader.lab.diagnose import diagnose_gradients
+from grader.lab.gradcheck import numerical_gradient
 
 N = 5  # batch size != 2 so that 0.5, 1/N, N/2 and 2 are all different ratios
 

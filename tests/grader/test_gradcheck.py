@@ -1,10 +1,10 @@
-"""grader.gradcheck: finite differences, the batched form, and relative errors."""
+"""grader.lab.gradcheck: finite differences, the batched form, and relative errors."""
 
 import numpy as np
 import pytest
 
-from grader import spec
-from grader.gradcheck import numerical_gradient, perturbations, relative_error, relative_errors
+from grader.lab import spec
+from grader.lab.gradcheck import numerical_gradient, perturbations, relative_error, relative_errors
 
 
 def _regression(seed=0, n=6):

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from grader.plugin import CheckContext, GraderPlugin
-from grader.rubric import load_rubric
+from grader.check.plugin import CheckContext, GraderPlugin
+from grader.rubric.loader import load_rubric
 
 pytest_plugins = ["pytester"]
 

@@ -1,4 +1,4 @@
-"""Tests of grader.rubric: loading lab1.toml and every validation error with its file and line."""
+"""Tests of grader.rubric.loader: loading lab1.toml and every validation error with its file and line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.rubric import (
+from grader.rubric.loader import (
     ITEM_PARAMS,
     DATASET_PARAMS,
     Item,

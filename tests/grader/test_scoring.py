@@ -7,7 +7,7 @@ import pytest
 
 from grader.check.scoring import build_result, failed_result
 from grader.results import CheckOutcome, GradeResult, dumps
-from grader.rubric import load_rubric
+from grader.rubric.loader import load_rubric
 
 
 def outcome(item, status="passed", fraction=None, weight=1.0, reason="", data=None):

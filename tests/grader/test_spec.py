@@ -1,12 +1,12 @@
-"""grader.spec against independent computations: per-sample loops, definitions, finite differences."""
+"""grader.lab.spec against independent computations: per-sample loops, definitions, finite differences."""
 
 import math
 
 import numpy as np
 import pytest
 
-from grader import spec
-from grader.gradcheck import numerical_gradient, relative_error
+from grader.lab import spec
+from grader.lab.gradcheck import numerical_gradient, relative_error
 
 SCALAR_ACT = {  # independent scalar definitions, written with math
     "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),

@@ -1,4 +1,4 @@
-"""Tests of grader.staticscan: forbidden, dynamic and own-module imports of a submission."""
+"""Tests of grader.scan.imports: forbidden, dynamic and own-module imports of a submission."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import staticscan
-from grader.staticscan import FRAMEWORKS, ImportViolation, scan_imports
+from grader.scan import imports as staticscan
+from grader.scan.imports import FRAMEWORKS, ImportViolation, scan_imports
 
 
 def make(root: Path, files: dict[str, str]) -> Path:

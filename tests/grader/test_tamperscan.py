@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.staticscan import scan_imports
-from grader.tamperscan import find_tampering
+from grader.scan.imports import scan_imports
+from grader.scan.tamper import find_tampering
 
 ROOT = Path(__file__).resolve().parents[2]
 

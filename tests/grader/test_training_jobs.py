@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from grader.rubric import load_rubric
-from grader.training import make_jobs
+from grader.rubric.loader import load_rubric
+from grader.check.training import make_jobs
 
 CONFIG = {"linear": {"hidden": [4, 4], "lr": 0.5, "epochs": 100}, "xor": {"hidden": [4, 4], "lr": 0.5, "epochs": 100}}
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader import datasets, spec
-from grader.training import accuracy, loss_history_problem, make_jobs
+from grader.lab import datasets, spec
+from grader.check.training import accuracy, loss_history_problem, make_jobs
 
 
 def _runs(lab, context, item_key):

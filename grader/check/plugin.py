@@ -20,10 +20,10 @@ class CheckContext:
     """What a grading session knows: rubric, probes of the submission, seeds, static scan."""
 
     rubric: Any
-    probes: Any  # grader.probes.LabProbes
+    probes: Any  # grader.check.probes.LabProbes
     submission: Path
     secret_seed: int
-    scan: Any = None  # grader.staticscan.ScanReport
+    scan: Any = None  # grader.scan.imports.ScanReport
     cache: dict = field(default_factory=dict)
 
 
@@ -135,7 +135,7 @@ class GraderPlugin:
 
     @pytest.fixture(scope="session")
     def lab(self):
-        """The submission, behind the sandbox (grader.probes.LabProbes)."""
+        """The submission, behind the sandbox (grader.check.probes.LabProbes)."""
         return self._context.probes
 
     @pytest.fixture(scope="session")

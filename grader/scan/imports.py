@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.tamperscan import PROBE_SERVER, find_tampering
+from grader.scan.tamper import PROBE_SERVER, find_tampering
 
 DEFAULT_ALLOWED = ("numpy", "matplotlib")
 MAX_FILES = 500
@@ -52,7 +52,7 @@ class ScanReport:
     syntax_errors: list[tuple[str, int, str]] = field(default_factory=list)
     # Imports whose module name is computed at run time: suspicious, not forbidden.
     dynamic_imports: list[tuple[str, int, str]] = field(default_factory=list)
-    # Code that reaches into the probe server, frames or the heap (grader/tamperscan.py).
+    # Code that reaches into the probe server, frames or the heap (grader/scan/tamper.py).
     tampering: list[tuple[str, int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # skipped files and the like
     files_scanned: int = 0

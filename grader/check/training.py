@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader import datasets, spec
+from grader.contract import ACTIVATIONS, OPTIMIZERS
+from grader.lab import datasets, spec
 from grader.sandbox import MalformedReply
 
-ACTIVATIONS = ("sigmoid", "identity", "tanh", "relu", "leaky_relu")
-OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
 CONFIG_KEYS = {"linear": "linear", "xor": "xor"}
 
 

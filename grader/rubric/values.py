@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Iterable
 
+from grader.contract import DATASETS
+
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 FRAMEWORK_POLICIES = ("zero", "flag", "item")
 TAMPER_POLICIES = ("zero", "flag")
-DATASETS = ("linear", "xor")
 
 
 

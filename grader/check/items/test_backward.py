@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from grader import gradcheck, spec
-from grader.checks._support import close, rng
-from grader.diagnose import diagnose_gradients
+from grader.lab import gradcheck, spec
+from grader.check.items.support import close, rng
+from grader.lab.diagnose import diagnose_gradients
 
 
 def _case(context, index, sizes, batch):

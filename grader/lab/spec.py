@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-ACTIVATIONS = ("sigmoid", "identity", "tanh", "relu", "leaky_relu")
-LEAKY_SLOPE = 0.01
+from grader.contract import ACTIVATIONS, LEAKY_SLOPE
 
 # The gradients a student with a typical mistake computes; "correct" is the true gradient.
 MISTAKE_VARIANTS = (

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader import spec
-from grader.gradcheck import relative_error
+from grader.lab import spec
+from grader.lab.gradcheck import relative_error
 from grader.results import Diagnosis
 
 MATCH_TOL = 1e-4  # student "matches" a hypothesis: every parameter within this relative error
@@ -22,7 +22,7 @@ RATIO_TOL = 1e-3  # a fitted ratio "is" a named constant within this relative di
 
 FD_HINT = (
     "check your backward against central differences locally: perturb one parameter by "
-    "+-1e-5, (loss(p + h) - loss(p - h)) / 2h, and compare (grader.gradcheck.numerical_gradient)"
+    "+-1e-5, (loss(p + h) - loss(p - h)) / 2h, and compare (grader.lab.gradcheck.numerical_gradient)"
 )
 
 

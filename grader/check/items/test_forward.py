@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader import spec
-from grader.checks._support import close, rng
+from grader.lab import spec
+from grader.check.items.support import close, rng
 
 pytestmark = pytest.mark.rubric("forward")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from grader.rubric_values import (
+from grader.rubric.values import (
     COMMON_VALIDATORS,
     PARAM_VALIDATORS,
     framework_policy,

@@ -148,7 +148,7 @@ class LabProbes:
 
     # --- training ----------------------------------------------------------------
     def train(self, job) -> dict:
-        """Run one training job (see grader.training.TrainJob); cached, so checks share it."""
+        """Run one training job (see grader.check.training.TrainJob); cached, so checks share it."""
         with self._lock:
             future = self._training.get(job.key)
             if future is None:
