@@ -11,7 +11,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "reference"
 STUDENT = ROOT / "student"
-SUBMISSIONS = ROOT / "tests" / "submissions"
 FAST_RUBRIC = ROOT / "tests" / "check" / "fast_limits.toml"
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 

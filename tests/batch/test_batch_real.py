@@ -17,13 +17,13 @@ from batch_support import (
     REFERENCE,
     ROOT,
     STUDENT,
-    SUBMISSIONS,
     copy_submission,
     live_processes,
     zip_folder,
 )
 
 from grader.sandbox import strict
+from tests.support.fixtures import fixture_path
 
 pytestmark = pytest.mark.slow
 RUN_TIMEOUT = 600
@@ -62,7 +62,7 @@ def real_input(tmp_path_factory):
     zip_folder(REFERENCE, inp / "1001_Ada Lovelace_lab1.zip", prefix="lab1", macosx=True)
     copy_submission(STUDENT, inp / "1002_Bob Stone_lab1")
     for number, name in ((1003, "grad_half_scale"), (1004, "framework_import_torch")):
-        copy_submission(SUBMISSIONS / name, inp / f"{number}_{name}_lab1")
+        copy_submission(fixture_path(name), inp / f"{number}_{name}_lab1")
     return inp
 
 
@@ -100,7 +100,7 @@ def test_hostile_submissions_do_not_stop_the_batch(tmp_path):
     inp = tmp_path / "in"
     names = ["infinite_loop_in_train", "os_exit_in_train", "memory_blowup_in_train", "infinite_loop_at_import"]
     for number, name in enumerate(names, start=1):
-        copy_submission(SUBMISSIONS / name, inp / f"{number}_{name}_lab1")
+        copy_submission(fixture_path(name), inp / f"{number}_{name}_lab1")
     copy_submission(REFERENCE, inp / "9_reference_lab1")
     out = tmp_path / "out"
     grade_batch(tmp_path, inp, out, "--jobs", "2", "--rubric", str(FAST_RUBRIC), "--no-report")

@@ -1,7 +1,7 @@
 """What grading each fixture submission in tests/submissions/ must give.
 
-Each fixture is a copy of reference/ with ONE defect, marked by a `DEFECT` comment (see
-tests/submissions/README.md). `failed` is the exact set of rubric items with points that lose
+Each fixture is reference/ with ONE defect, written as edits in tests/submissions/NAME.toml and
+marked by a `DEFECT` comment (see tests/submissions/README.md). `failed` is the exact set of rubric items with points that lose
 some of them; `phrases` are words each failed item's output (its one-line reason) must contain.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBMISSIONS = ROOT / "tests" / "submissions"
 REFERENCE = ROOT / "reference"
 
 TRAIN = frozenset({"train_linear", "train_xor"})
@@ -89,7 +88,7 @@ PER_CHECK = {
         phrases={}),
 }
 
-# ---- one fixture per diagnosis (grader/diagnose.py): the defect is in backward only -----------
+# ---- one fixture per diagnosis (grader/lab/diagnose.py): the defect is in backward only -----------
 DIAGNOSES = {
     "grad_missing_sigmoid_derivative": dict(
         code="grad_missing_sigmoid_derivative", message="without derivative_sigmoid: missing in every layer",

@@ -26,8 +26,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # check_expected.py
 
+from tests.support.fixtures import fixture_names, fixture_path
+
 ROOT = Path(__file__).resolve().parents[2]
-SUBMISSIONS = ROOT / "tests" / "submissions"
 DEFAULT_RUBRIC = ROOT / "rubric" / "lab1.toml"
 FAST_RUBRIC = Path(__file__).resolve().with_name("fast_limits.toml")  # 3 s limits, 512 MB
 
@@ -195,12 +196,12 @@ class Runner:
 
 def fixture_job(name: str) -> list[str]:
     rubric = FAST_RUBRIC if name in HOSTILE else DEFAULT_RUBRIC
-    return ["check", str(SUBMISSIONS / name), "--no-report", "--json", "-", "--rubric", str(rubric)]
+    return ["check", str(fixture_path(name)), "--no-report", "--json", "-", "--rubric", str(rubric)]
 
 
 def all_jobs(bad_rubrics: dict[str, Path]) -> dict[str, list[str]]:
     """Every grader run the tests may ask for, by name; `{tmp}` is the run's own folder."""
-    jobs = {name: fixture_job(name) for name in sorted(p.name for p in SUBMISSIONS.iterdir() if p.is_dir())}
+    jobs = {name: fixture_job(name) for name in fixture_names()}
     jobs["reference"] = ["check", "reference", "--no-report", "--json", "-", "--fail-under", "100"]
     jobs["student"] = ["check", "--no-report", "--json", "-"]  # the default SUBMISSION is ./student
     jobs["cli_missing_path"] = ["check", "{tmp}/no-such-folder", "--no-report"]

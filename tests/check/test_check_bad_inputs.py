@@ -3,7 +3,9 @@
 import re
 
 import pytest
-from check_expected import BAD_INPUTS, SUBMISSIONS, TRAIN
+from check_expected import BAD_INPUTS, TRAIN
+
+from tests.support.fixtures import fixture_path
 
 SLOW = {"infinite_loop_at_import", "infinite_loop_in_train"}  # they wait for the 3 s limits
 
@@ -14,7 +16,7 @@ def _params(names):
 
 def defect_line(sub: str, filename: str) -> int:
     """1-based line of the DEFECT comment in a fixture's file."""
-    lines = (SUBMISSIONS / sub / filename).read_text(encoding="utf-8").splitlines()
+    lines = (fixture_path(sub) / filename).read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, start=1) if "DEFECT" in line)
 
 

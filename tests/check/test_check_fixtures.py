@@ -1,6 +1,4 @@
-"""Every fixture: a small marked diff from reference/, graded into valid results, nothing left behind."""
-
-import difflib
+"""Every fixture: reference/ plus a few marked edits, graded into valid results, nothing left behind."""
 
 import pytest
 from check_expected import (
@@ -8,28 +6,16 @@ from check_expected import (
     DIAGNOSES,
     FRAMEWORKS,
     PER_CHECK,
-    REFERENCE,
-    SUBMISSIONS,
 )
 
-FIXTURES = sorted(p.name for p in SUBMISSIONS.iterdir() if p.is_dir())
+from tests.support.fixtures import FixtureError, apply_edit, fixture_names, load_spec, materialize
+
+FIXTURES = fixture_names()
 SLOW = {"infinite_loop_at_import", "infinite_loop_in_train"}
-# Fixtures whose one defect spans more lines than a few: extras replaced by TODO stubs, flat imports.
-LARGER_DIFFS = {"extras_missing": 40, "config_uses_missing_adam": 40, "not_a_package_flat_imports": 25}
 
 
 def _params(names):
     return [pytest.param(name, marks=[pytest.mark.slow] if name in SLOW else []) for name in names]
-
-
-def _changed_lines(sub):
-    count = 0
-    for ref in sorted(REFERENCE.glob("*.py")):
-        mine = SUBMISSIONS / sub / ref.name
-        new = mine.read_text(encoding="utf-8").splitlines() if mine.exists() else []
-        diff = difflib.unified_diff(ref.read_text(encoding="utf-8").splitlines(), new, lineterm="", n=0)
-        count += sum(1 for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---"))
-    return count
 
 
 def test_every_fixture_has_expectations():
@@ -38,16 +24,22 @@ def test_every_fixture_has_expectations():
 
 
 @pytest.mark.parametrize("sub", FIXTURES)
-def test_fixture_is_the_reference_with_one_small_defect(sub):
-    folder = SUBMISSIONS / sub
-    names = {p.name for p in folder.glob("*.py")}
-    modules = {p.name for p in REFERENCE.glob("*.py")} - {"__init__.py"}
-    assert modules <= names, f"{sub} lacks {sorted(modules - names)}"
-    assert not set(names) - {p.name for p in REFERENCE.glob("*.py")}, f"{sub} has extra files"
-    changed = _changed_lines(sub)
-    assert 0 < changed <= LARGER_DIFFS.get(sub, 12), f"{sub} differs from reference/ by {changed} lines"
-    text = "\n".join((folder / n).read_text(encoding="utf-8") for n in sorted(names))
-    assert "DEFECT" in text or sub in LARGER_DIFFS, f"{sub}: mark the defect with a DEFECT comment"
+def test_fixture_applies_to_the_current_reference_and_marks_its_defect(sub, tmp_path):
+    spec = load_spec(sub)
+    assert spec.get("description", "").strip(), f"{sub}.toml: say what the fixture breaks"
+    folder = materialize(sub, tmp_path / sub)  # raises FixtureError when an edit no longer applies
+    assert (folder / "network.py").is_file()
+    edits = spec.get("edit", []) + [{"new": text} for text in spec.get("files", {}).values()]
+    assert edits, f"{sub}.toml changes nothing"
+    text = "".join(e["new"] for e in edits)
+    assert "DEFECT" in text or "flat imports" in text or len(edits) > 3, f"{sub}: mark the defect with a DEFECT comment"
+
+
+def test_an_edit_that_no_longer_applies_is_an_error():
+    with pytest.raises(FixtureError, match="occurs 0 times"):
+        apply_edit("a = 1\n", "b = 2\n", "c = 3\n", "example.toml edit 1")
+    with pytest.raises(FixtureError, match="occurs 2 times"):
+        apply_edit("x\nx\n", "x\n", "y\n", "example.toml edit 1")
 
 
 GRADED = FIXTURES + ["reference", "student"]
