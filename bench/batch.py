@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader.batch import run_batch  # noqa: E402
-from grader.batch.fake import fake_grade  # noqa: E402
+from tests.support.fake_grader import fake_grade  # noqa: E402
 
 # Fixtures that hang, flood or blow up on purpose: they measure the time limits, not the grader.
 HOSTILE = frozenset({

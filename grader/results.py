@@ -97,12 +97,13 @@ class GradeResult:
                     "score": round(item.score, 4),
                     "max_score": item.max_score,
                     "status": item.status,
-                    "output": item.reason,
+                    "output": test_output(item),
                     "output_format": "text",
                     "visibility": item.visibility,
                     "tags": [item.key],
                     "extra_data": {
                         "key": item.key,
+                        "reason": item.reason,
                         "not_attempted": item.not_attempted,
                         "checks": [asdict(c) for c in item.checks],
                     },
@@ -146,7 +147,7 @@ class GradeResult:
                     score=test["score"],
                     max_score=test["max_score"],
                     status=test.get("status", "failed"),
-                    reason=test.get("output", ""),
+                    reason=test_extra.get("reason", test.get("output", "")),
                     visibility=test.get("visibility", "visible"),
                     not_attempted=test_extra.get("not_attempted", False),
                     checks=checks,
@@ -164,6 +165,26 @@ class GradeResult:
             flags=list(extra.pop("flags", [])),
             meta=extra,
         )
+
+
+def test_output(item: ItemResult) -> str:
+    """A Gradescope test's output: the item's reason, every failed check's own reason, then the diagnoses.
+
+    Gradescope shows students only `output`, so what `extra_data` holds for the reports must be here too.
+    """
+    lines = [item.reason] if item.reason else []
+    for check in item.checks:
+        if check.status != "passed" and check.reason and check.reason not in item.reason:
+            lines.append(f"- {check.reason}")
+    seen = set()
+    for diagnosis in (d for check in item.checks for d in check.diagnoses):
+        if (diagnosis.code, diagnosis.message) in seen:
+            continue
+        seen.add((diagnosis.code, diagnosis.message))
+        lines.append(f"Diagnosis: {diagnosis.message}")
+        if diagnosis.hint:
+            lines.append(f"  Hint: {diagnosis.hint}")
+    return "\n".join(lines)
 
 
 def dumps(result: GradeResult) -> str:

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.batch.cli import batch_command
-from grader.batch.fake import fake_grade
+from tests.support.fake_grader import fake_grade
 
 
 @pytest.fixture

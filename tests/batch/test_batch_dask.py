@@ -7,7 +7,7 @@ import builtins
 import pytest
 
 from grader.batch import BatchError, run_batch
-from grader.batch.fake import fake_grade
+from tests.support.fake_grader import fake_grade
 
 pytest.importorskip("distributed")
 

@@ -11,7 +11,7 @@ import pytest
 from batch_support import REFERENCE, copy_submission
 
 from grader.batch import BatchError, run_batch
-from grader.batch.fake import fake_grade
+from tests.support.fake_grader import fake_grade
 from grader.batch.log import read_events
 from grader.results import read_results
 

@@ -18,7 +18,7 @@ from grader.results import read_results
 DRIVER = """
 import functools, sys
 from grader.batch import run_batch
-from grader.batch.fake import fake_grade
+from tests.support.fake_grader import fake_grade
 token = sys.argv[3]  # in every forked process's command line, to find leftovers
 summary = run_batch(sys.argv[1], sys.argv[2], jobs=2, grade_fn=functools.partial(fake_grade, burn=0.2),
                     progress=False, timeout=120)
@@ -30,7 +30,8 @@ def _start(tmp_path, inp, out):
     token = uuid.uuid4().hex
     script = tmp_path / "driver.py"
     script.write_text(DRIVER)
-    proc = subprocess.Popen([sys.executable, str(script), str(inp), str(out), token], cwd=ROOT,
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the driver imports tests.support.fake_grader
+    proc = subprocess.Popen([sys.executable, str(script), str(inp), str(out), token], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return proc, token
 
