@@ -9,6 +9,7 @@ failure wins; grad_mismatch is the fallback.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,8 +61,15 @@ class _Case:
 
     def variant(self, name):
         if name not in self._variants:
-            self._variants[name] = spec.backward(self.params, self.x, self.y, self.activation, name)
+            self._variants[name] = spec.gradient(self.params, self.x, self.y, self.activation, name)
         return self._variants[name]
+
+    def slopes(self, kinds):
+        """The gradients of a backward whose layer k multiplies by slope kinds[k-1] ("a", "z" or "1")."""
+        key = ("slopes",) + tuple(kinds)
+        if key not in self._variants:
+            self._variants[key] = spec.frozen_gradient(self.params, self.x, self.y, self.activation, kinds)
+        return self._variants[key]
 
     def matches(self, grads, keys=None):
         return all(relative_error(self.student[k], grads[k]) < MATCH_TOL for k in keys or self.keys)
@@ -241,6 +249,43 @@ def _variant_rule(c):
             continue  # same as the correct gradient for this activation (e.g. identity): explains nothing
         if c.matches(grads):
             return [_diag(code, message, hint)]
+    return _layer_slopes_rule(c, correct)
+
+
+def _layers_text(layers, L):
+    """'layer 1', 'layers 1, 2 (the hidden layers)' or 'layer 3 (the output layer)'."""
+    text = ("layer " if len(layers) == 1 else "layers ") + ", ".join(str(k) for k in layers)
+    if list(layers) == list(range(1, L)):
+        text += " (the hidden layers)"
+    elif list(layers) == [L]:
+        text += " (the output layer)"
+    return text
+
+
+def _layer_slopes_rule(c, correct):
+    """derivative_<act> of the pre-activation, or no derivative, in some layers only."""
+    act, L = c.activation, spec.n_layers(c.params)
+    for kinds in itertools.product(spec.SLOPES, repeat=L):
+        if set(kinds) == {"a"}:
+            continue
+        grads = c.slopes(kinds)
+        if all(relative_error(grads[k], correct[k]) < MATCH_TOL for k in c.keys) or not c.matches(grads):
+            continue
+        pre = [k for k, kind in enumerate(kinds, 1) if kind == "z"]
+        none = [k for k, kind in enumerate(kinds, 1) if kind == "1"]
+        parts = []
+        if pre:
+            parts.append(f"derivative_{act} applied to the pre-activation z instead of the output a in "
+                         f"{_layers_text(pre, L)}")
+        if none:
+            parts.append(f"no derivative_{act} in {_layers_text(none, L)}")
+        right = [k for k, kind in enumerate(kinds, 1) if kind == "a"]
+        message = "the gradients match a backward pass with " + " and ".join(parts)
+        message += f"; {_layers_text(right, L)} {'is' if len(right) == 1 else 'are'} right" if right else ""
+        code = "grad_derivative_of_preactivation" if pre else "grad_missing_sigmoid_derivative"
+        hint = (f"every layer multiplies by derivative_{act}(a_k) of its OWN output a_k = {act}(z_k): "
+                f"pass a_k, not z_k, in every layer")
+        return [_diag(code, message, hint)]
     return []
 
 

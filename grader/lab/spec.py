@@ -1,8 +1,10 @@
-"""The trusted math of the submission contract: activations, forward, MSE, backward, mistake variants.
+"""The trusted math of the submission contract: activations, forward, MSE, gradients and mistake variants.
 
 An independent computation of what a submission must return: it never imports
 reference/ or student/. Everything is float64. Shapes: x (N, sizes[0]),
 y (N, sizes[-1]), W_k (sizes[k-1], sizes[k]), b_k (sizes[k],).
+Gradients come from central differences (frozen_gradient), never from a written-out
+backward a submission could copy.
 """
 
 from __future__ import annotations
@@ -10,17 +12,24 @@ from __future__ import annotations
 import numpy as np
 
 from grader.contract import ACTIVATIONS, LEAKY_SLOPE
+from grader.lab.gradcheck import numerical_gradient
 
 # The gradients a student with a typical mistake computes; "correct" is the true gradient.
+# Each is (local slope per layer, bias rows): see gradient().
 MISTAKE_VARIANTS = (
     "correct",
     "no_derivative",  # act' missing in every layer
     "no_output_derivative",  # act' missing only at the output layer
-    "derivative_of_preactivation",  # derivative_<act>(z) instead of derivative_<act>(a)
-    "bias_not_summed",  # db = delta[0], the first sample only
-    "bias_mean",  # db = delta.mean(axis=0) instead of the sum
+    "derivative_of_preactivation",  # derivative_<act>(z) instead of derivative_<act>(a), every layer
+    "derivative_of_preactivation_hidden",  # derivative_<act>(z) in the hidden layers only
+    "bias_not_summed",  # the bias gradient of the first sample only
+    "bias_mean",  # the bias gradient averaged over the batch instead of summed
 )
 
+# What a layer multiplies by as its local slope d a / d z: act'(a) (right), act'(z) (the
+# derivative of the pre-activation) or 1 (no derivative).
+SLOPES = ("a", "z", "1")
+FROZEN_STEP = 1.0  # the frozen forward is quadratic along every coordinate: any step is exact
 
 def sigmoid(x):
     """1 / (1 + exp(-x)) without overflow for any finite x."""
@@ -136,35 +145,62 @@ def derivative_mse(pred, target):
     return 2.0 * (pred - target) / pred.size
 
 
-def _local_derivative(name, z, a, layer, L, variant):
-    """The factor d a / d z a student with `variant` multiplies by at `layer`."""
-    if variant == "no_derivative" or (variant == "no_output_derivative" and layer == L):
-        return 1.0
-    if variant == "derivative_of_preactivation":
-        return activation_derivative(name, z)  # e.g. z * (1 - z) for sigmoid
-    return activation_derivative(name, a)
-
-
-def _bias_gradient(delta, variant):
-    """(k,) bias gradient from the (N, k) delta, as the variant computes it."""
-    if variant == "bias_not_summed":
-        return delta[0].copy()
-    if variant == "bias_mean":
-        return delta.mean(axis=0)
-    return delta.sum(axis=0)
-
-
-def backward(params, x, y, activation="sigmoid", variant="correct"):
-    """Gradients of mse(forward(params, x), y), or the ones a student with `variant` computes."""
+def variant_plan(variant, L):
+    """(slope kind per layer 1..L, bias rows kind) of a mistake variant."""
     if variant not in MISTAKE_VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; expected one of {MISTAKE_VARIANTS}")
-    z, a = _layers(params, x, activation)
+    slopes = {
+        "no_derivative": ("1",) * L,
+        "no_output_derivative": ("a",) * (L - 1) + ("1",),
+        "derivative_of_preactivation": ("z",) * L,
+        "derivative_of_preactivation_hidden": ("z",) * (L - 1) + ("a",),
+    }.get(variant, ("a",) * L)
+    rows = {"bias_not_summed": "first", "bias_mean": "mean"}.get(variant, "sum")
+    return slopes, rows
+
+
+def _bias_rows(kind, N):
+    """(N,) weight of each sample in a bias gradient: the sum, the first sample only, or the mean."""
+    if kind == "first":
+        return np.eye(1, N).ravel()
+    return np.full(N, 1.0 / N if kind == "mean" else 1.0)
+
+
+def frozen_gradient(params, x, y, activation="sigmoid", slopes=None, rows="sum"):
+    """Central differences of MSE over a forward whose layer slopes are frozen arrays.
+
+    Layer k computes a_k0 + s_k * (z_k - z_k0): the spec forward's value at `params`, with
+    local slope s_k = act'(a_k) ("a"), act'(z_k) ("z") or 1 ("1"), and the bias of layer k
+    reaching sample n with weight rows[n]. Along every single parameter this forward is
+    affine, so the MSE is quadratic and central differences are exact (up to rounding):
+    slopes "a" everywhere and rows "sum" give the true gradient, the others the gradient a
+    student with that mistake computes. No backward recursion is written down here.
+    Returns {key: (shape of params[key])} in params' key order.
+    """
+    params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    x = np.asarray(x, dtype=np.float64)
     L = n_layers(params)
-    grads = {}
-    grad_a = derivative_mse(a[L], y)  # (N, sizes[-1])
-    for k in range(L, 0, -1):
-        delta = grad_a * _local_derivative(activation, z[k], a[k], k, L, variant)  # (N, s_k)
-        grads[f"W{k}"] = a[k - 1].T @ delta  # (s_{k-1}, s_k)
-        grads[f"b{k}"] = _bias_gradient(delta, variant)  # (s_k,)
-        grad_a = delta @ np.asarray(params[f"W{k}"], dtype=np.float64).T  # (N, s_{k-1})
-    return {key: grads[key] for key in param_shapes(sizes_of(params))}  # W1, b1, ... order
+    slopes = tuple(slopes or ("a",) * L)
+    if len(slopes) != L or any(s not in SLOPES for s in slopes):
+        raise ValueError(f"slopes must be {L} of {SLOPES}, got {slopes}")
+    z0, a0 = _layers(params, x, activation)
+    frozen = [None] + [activation_derivative(activation, a0[k]) if kind == "a" else
+                       activation_derivative(activation, z0[k]) if kind == "z" else np.ones_like(z0[k])
+                       for k, kind in zip(range(1, L + 1), slopes)]  # (N, s_k) each
+    weight = _bias_rows(rows, x.shape[0])[:, None]  # (N, 1)
+
+    def loss(p):
+        a = x
+        for k in range(1, L + 1):
+            b0 = params[f"b{k}"]
+            z = a @ p[f"W{k}"] + b0 + weight * (p[f"b{k}"] - b0)
+            a = a0[k] + frozen[k] * (z - z0[k])
+        return mse(a, y)
+
+    return numerical_gradient(loss, params, h=FROZEN_STEP)
+
+
+def gradient(params, x, y, activation="sigmoid", variant="correct"):
+    """Gradients of mse(forward(params, x), y), or the ones a student with `variant` computes."""
+    slopes, rows = variant_plan(variant, n_layers(params))
+    return frozen_gradient(params, x, y, activation, slopes, rows)

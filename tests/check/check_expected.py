@@ -102,6 +102,12 @@ DIAGNOSES = {
         message="derivative_sigmoid applied to the pre-activation z instead of the output a",
         failed={"backward"} | TRAIN,  # wrong gradients: training diverges
         phrases={"train_linear": ["the loss grew"], "train_xor": ["the loss grew"]}),
+    "grad_derivative_of_preactivation_hidden_only": dict(
+        code="grad_derivative_of_preactivation",
+        message="pre-activation z instead of the output a in layers 1, 2 (the hidden layers); "
+                "layer 3 (the output layer) is right",
+        failed={"backward"} | TRAIN,  # wrong hidden gradients: the network does not learn
+        phrases={}),
     "grad_half_scale": dict(
         code="grad_scale", message="every gradient is 0.5x the numerical one",
         failed={"backward"}, phrases={"backward": ["every gradient is 0.5x the numerical one"]}),

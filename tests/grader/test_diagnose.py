@@ -38,7 +38,7 @@ def _codes(found):
 
 
 def _correct(ctx, variant="correct"):
-    return spec.backward(ctx["params"], ctx["x"], ctx["y"], ctx["activation"], variant)
+    return spec.gradient(ctx["params"], ctx["x"], ctx["y"], ctx["activation"], variant)
 
 
 def test_correct_gradients_give_nothing(case):
@@ -176,6 +176,27 @@ def test_spec_variants(variant, code, activation, seed):
     ctx, numeric = _case(activation=activation, seed=seed)
     [d] = _diagnose(_correct(ctx, variant), numeric, ctx)
     assert d.code == code and f"derivative_{activation}" in d.message + d.hint
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_preactivation_in_the_hidden_layers_only(seed):
+    ctx, numeric = _case(seed=seed)
+    [d] = _diagnose(_correct(ctx, "derivative_of_preactivation_hidden"), numeric, ctx)
+    assert d.code == "grad_derivative_of_preactivation"
+    assert "pre-activation z instead of the output a in layers 1, 2 (the hidden layers)" in d.message
+    assert "layer 3 (the output layer) is right" in d.message and "pass a_k, not z_k" in d.hint
+
+
+def test_slopes_wrong_in_one_middle_layer():
+    ctx, numeric = _case(seed=5)
+    student = spec.frozen_gradient(ctx["params"], ctx["x"], ctx["y"], "sigmoid", ("a", "z", "a"))
+    [d] = _diagnose(student, numeric, ctx)
+    assert d.code == "grad_derivative_of_preactivation" and "in layer 2 instead" not in d.message
+    assert "instead of the output a in layer 2;" in d.message and "layers 1, 3 are right" in d.message
+    student = spec.frozen_gradient(ctx["params"], ctx["x"], ctx["y"], "sigmoid", ("1", "1", "a"))
+    [d] = _diagnose(student, numeric, ctx)
+    assert d.code == "grad_missing_sigmoid_derivative"
+    assert "no derivative_sigmoid in layers 1, 2 (the hidden layers)" in d.message
 
 
 def test_preactivation_hint_names_the_output(case):
