@@ -175,8 +175,8 @@ def test_frozen_gradient_per_layer_slopes_match_hand_written_chain_rule():
         d1 = (d2 @ params["W2"].T) * pick[slopes[0]](z1, a1)
         expected = {"W1": x.T @ d1, "b1": d1.sum(0), "W2": a1.T @ d2, "b2": d2.sum(0), "W3": a2.T @ d3, "b3": d3.sum(0)}
         got = spec.frozen_gradient(params, x, y, "sigmoid", slopes)
-        for k in expected:
-            np.testing.assert_allclose(got[k], expected[k], rtol=1e-9, atol=1e-15, err_msg=f"{slopes} {k}")
+        for k, want in expected.items():
+            np.testing.assert_allclose(got[k], want, rtol=1e-9, atol=1e-15, err_msg=f"{slopes} {k}")
     with pytest.raises(ValueError):
         spec.frozen_gradient(params, x, y, "sigmoid", ("a", "b", "a"))
 
