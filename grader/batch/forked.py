@@ -12,11 +12,9 @@ which kills it. Ctrl-C never reaches them directly: the batch's main process dec
 
 from __future__ import annotations
 
-import ctypes
 import faulthandler
 import json
 import os
-import select
 import signal
 import sys
 import time
@@ -25,8 +23,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
+from grader.sandbox import procs
+
 TERM_GRACE = 2.0  # seconds between SIGTERM (let the grader close its sandbox) and SIGKILL
 REAP_SECONDS = 5.0
 OUTPUT_TAIL = 2000
@@ -71,7 +69,7 @@ def run_forked(target: Callable[[], None], *, timeout: float, output_path: str |
     os.close(write_fd)
     try:
         data = _read_all(read_fd)
-        _wait_for(pid, None)
+        procs.wait_for(pid, None)
     except BaseException:  # the caller is being stopped: stop the supervisor and its tree first
         _stop_supervisor(pid)
         raise
@@ -101,7 +99,7 @@ def _supervisor_main(target, timeout, output_path, write_fd, caller) -> None:
         # PDEATHSIG follows the forking thread; it is blocked in run_forked for this process's whole
         # life, so the signal comes only when the caller dies (a killed batch, a closed Dask worker).
         die_with_parent(caller)
-        _prctl(PR_SET_CHILD_SUBREAPER, 1)
+        procs.prctl(procs.PR_SET_CHILD_SUBREAPER, 1)
         outcome = _supervise(target, timeout, output_path)
         data = json.dumps(asdict(outcome)).encode("utf-8")
         while data:
@@ -125,16 +123,16 @@ def _supervise(target, timeout: float, output_path) -> ForkOutcome:
     status = None
     timed_out = False
     try:
-        status = _wait_for(gpid, timeout)
+        status = procs.wait_for(gpid, timeout)
         if status is None:
             timed_out = True
-            _killpg(gpid, signal.SIGTERM)
-            status = _wait_for(gpid, TERM_GRACE)
+            procs.signal_group(gpid, signal.SIGTERM)
+            status = procs.wait_for(gpid, TERM_GRACE)
     finally:
         if status is None:
-            _killpg(gpid, signal.SIGKILL)
-            status = _wait_for(gpid, REAP_SECONDS)
-        _reap_descendants()
+            procs.signal_group(gpid, signal.SIGKILL)
+            status = procs.wait_for(gpid, REAP_SECONDS)
+        procs.reap_descendants(REAP_SECONDS)
     seconds = time.monotonic() - started
     output = _tail(output_path)
     if timed_out:
@@ -195,113 +193,17 @@ def _raise_exit(signum, frame):
 
 def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
     """Get `sig` when the parent process (its forking thread) dies; SystemExit if it already has (Linux)."""
-    _prctl(PR_SET_PDEATHSIG, sig)
+    procs.prctl(procs.PR_SET_PDEATHSIG, sig)
     if os.getppid() != parent:
         raise SystemExit(1)
 
 
-def _prctl(option: int, value: int) -> None:
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(option, int(value), 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _killpg(pid: int, sig: int) -> None:
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        try:
-            os.kill(pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-def _wait_for(pid: int, timeout: float | None) -> int | None:
-    """waitpid with a timeout: the raw status, or None when pid is still running at the deadline."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    try:
-        pidfd = os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        pidfd = None
-    try:
-        while True:
-            try:
-                done, status = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                return 0  # already reaped elsewhere
-            if done:
-                return status
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                return None
-            if pidfd is not None:
-                select.select([pidfd], [], [], remaining)
-            else:
-                time.sleep(0.01 if remaining is None else min(0.01, remaining))
-    finally:
-        if pidfd is not None:
-            os.close(pidfd)
-
-
 def _stop_supervisor(pid: int) -> None:
     """SIGTERM the supervisor (it kills its grandchild and reaps), SIGKILL it if it lingers."""
-    _killpg(pid, signal.SIGTERM)
-    if _wait_for(pid, TERM_GRACE + REAP_SECONDS) is None:
-        _killpg(pid, signal.SIGKILL)
-        _wait_for(pid, REAP_SECONDS)
-
-
-def _children() -> list[int]:
-    """Pids of this process's children (Linux /proc)."""
-    me = os.getpid()
-    kids: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{me}/task"):
-            with open(f"/proc/{me}/task/{task}/children") as handle:
-                kids.extend(int(p) for p in handle.read().split())
-        return kids
-    except OSError:
-        pass
-    try:
-        entries = [e for e in os.listdir("/proc") if e.isdigit()]
-    except OSError:
-        return kids
-    for entry in entries:
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            if int(fields[1]) == me:
-                kids.append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    return kids
-
-
-def _reap_descendants() -> None:
-    """Kill and reap every process re-parented to this subreaper, until none is left."""
-    deadline = time.monotonic() + REAP_SECONDS
-    own_group = os.getpgrp()
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid:
-            continue
-        for child in _children():
-            try:
-                group = os.getpgid(child)
-                if group != own_group:
-                    os.killpg(group, signal.SIGKILL)
-                os.kill(child, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        if time.monotonic() > deadline:
-            return
-        time.sleep(0.01)
+    procs.signal_group(pid, signal.SIGTERM)
+    if procs.wait_for(pid, TERM_GRACE + REAP_SECONDS) is None:
+        procs.signal_group(pid, signal.SIGKILL)
+        procs.wait_for(pid, REAP_SECONDS)
 
 
 def _read_all(fd: int) -> bytes:

@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from grader.sandbox import strict
+from grader.sandbox import procs, strict
 from grader.sandbox.errors import (
     ChildDied,
     MalformedReply,
@@ -24,7 +24,7 @@ from grader.sandbox.errors import (
 )
 from grader.sandbox.limits import ChildLimits, child_environment, rlimit_setter
 
-CHILD_MAIN = Path(__file__).with_name("child_main.py")
+CHILD_MAIN = Path(__file__).with_name("child") / "main.py"
 SKIPPED_NAMES = {"__pycache__", ".git", "__MACOSX", ".ipynb_checkpoints", ".venv", "venv"}
 MAX_COPY_FILES = 2000
 MAX_COPY_BYTES = 50 << 20
@@ -62,7 +62,7 @@ class Sandbox:
     def __init__(self, submission: Path, limits: ChildLimits, frameworks=(), max_restarts: int = 4,
                  tier: str = "default"):
         self.submission = Path(submission).resolve()
-        self.tier = tier  # "default" (portable) or "strict" (Linux namespaces; see grader/sandbox/strict.py)
+        self.tier = tier  # "default" (portable) or "strict" (Linux namespaces; see grader/sandbox/strict/)
         self.tier_note = ""  # why the strict tier fell back to default
         if tier == "strict":
             available, why = strict.available()
@@ -108,7 +108,7 @@ class Sandbox:
             config["view"] = strict.view_plan(root, os.path.realpath(self.workdir), area_mb, strict.hidden_paths())
             command = strict.wrapper() + command
         env = child_environment(self.home)
-        env[strict.MARKER] = self.tmp.name
+        env[procs.MARKER] = self.tmp.name
         self._log = open(self.tmp / f"child-{self.restarts}.log", "wb")
         self._proc = subprocess.Popen(
             command + [json.dumps(config)],
@@ -137,7 +137,7 @@ class Sandbox:
             pass
         # killpg misses what left the group (setsid daemons): kill the whole tree, and orphans the
         # subreaper grader inherited; the strict tier's PID namespace dies with its first process anyway.
-        strict.kill_tree(proc.pid, protected=_LIVE_CHILDREN, marker=self.tmp.name)
+        procs.kill_tree(proc.pid, protected=_LIVE_CHILDREN, marker=self.tmp.name)
         proc.wait()
         _LIVE_CHILDREN.discard(proc.pid)
         for fd in (self._req_write, self._rep_read):
@@ -151,7 +151,7 @@ class Sandbox:
         """Kill the child and delete the sandbox's files."""
         with self._lock:
             self._kill()
-            strict.kill_tree(None, protected=_LIVE_CHILDREN, marker=self.tmp.name)  # orphans of earlier children
+            procs.kill_tree(None, protected=_LIVE_CHILDREN, marker=self.tmp.name)  # orphans of earlier children
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self) -> Sandbox:

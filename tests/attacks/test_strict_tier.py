@@ -60,7 +60,7 @@ def test_confinement_reported(tmp_path, tier):
 
 
 def test_strict_falls_back_with_a_reason(tmp_path, monkeypatch):
-    monkeypatch.setattr(strict, "_AVAILABLE", (False, "no namespaces on this test machine"))
+    monkeypatch.setattr(strict.plan, "_AVAILABLE", (False, "no namespaces on this test machine"))
     with _box(tmp_path, "fork_loop_bounded", "strict") as box:
         assert box.tier == "default"
         assert "no namespaces on this test machine" in box.tier_note

@@ -7,15 +7,15 @@ import grader.sandbox
 from grader import contract
 from grader.lab import spec
 
-CHILD_MAIN = Path(grader.sandbox.__file__).with_name("child_main.py")
+CHILD_SERVER = Path(grader.sandbox.__file__).with_name("child") / "server.py"
 
 
 def _child_constant(name: str):
-    tree = ast.parse(CHILD_MAIN.read_text())
+    tree = ast.parse(CHILD_SERVER.read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
             return ast.literal_eval(node.value)
-    raise AssertionError(f"{name} not found in {CHILD_MAIN}")
+    raise AssertionError(f"{name} not found in {CHILD_SERVER}")
 
 
 def test_child_optimizer_classes_equal_the_contract():

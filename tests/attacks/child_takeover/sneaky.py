@@ -1,5 +1,5 @@
 import sys
-main = sys.modules["__main__"]
+main = sys.modules["_lab1_grader_sandbox.child.server"]
 original = main.Child.op_backward
 
 def op_backward(self, request, arrays):

@@ -1,0 +1,232 @@
+"""The probe server: imports the submission as package ``student`` and answers the parent's probes.
+
+It trusts nothing the submission returns and computes no score: the parent validates every reply
+and scores it. Standard library and numpy only (loaded by path, see main.py).
+"""
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+
+MODULES = ("data", "activations", "losses", "optimizers", "network", "train", "config")
+OPTIMIZER_CLASSES = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "adam": "Adam"}
+
+
+class Child:
+    """The probe server."""
+
+    def __init__(self, config):
+        self.config = config
+        self.student_root = os.path.join(config["workdir"], "student")
+        self.modules, self.imports = {}, {}
+
+    # --- traceback trimming -------------------------------------------------
+    def student_traceback(self, exc):
+        """Format exc keeping only frames in the student's own files."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if self.is_student_file(f.filename)]
+        lines = []
+        for frame in frames:
+            rel = os.path.relpath(frame.filename, self.student_root)
+            lines.append(f'  File "{rel}", line {frame.lineno}, in {frame.name}')
+            if frame.line:
+                lines.append(f"    {frame.line.strip()}")
+        if isinstance(exc, SyntaxError) and exc.filename:
+            # format_exception_only would show the sandbox's absolute path
+            rel = os.path.relpath(exc.filename, self.student_root)
+            lines.append(f'  File "{rel}", line {exc.lineno}')
+            if exc.text:
+                lines.append(f"    {exc.text.strip()}")
+            lines.append(f"{type(exc).__name__}: {exc.msg}")
+        else:
+            lines.append("".join(traceback.format_exception_only(type(exc), exc)).strip())
+        return "\n".join(lines).replace(self.student_root + os.sep, "")
+
+    def is_student_file(self, filename):
+        return os.path.abspath(filename).startswith(self.student_root + os.sep)
+
+    # --- imports ------------------------------------------------------------
+    def import_all(self):
+        """Import every contract module, recording ok / not_attempted / missing / error."""
+        for name in MODULES:
+            started = time.perf_counter()
+            try:
+                self.modules[name] = importlib.import_module(f"student.{name}")
+                status = {"status": "ok"}
+            except NotImplementedError as exc:
+                status = {"status": "not_attempted", "message": str(exc)}
+            except ModuleNotFoundError as exc:
+                missing = exc.name == f"student.{name}"
+                status = {"status": "missing" if missing else "error", "message": str(exc),
+                          "traceback": "" if missing else self.student_traceback(exc)}
+            except SystemExit as exc:
+                status = {"status": "error", "message": f"exit({exc.code}) called while importing",
+                          "traceback": self.student_traceback(exc)}
+            except BaseException as exc:  # SyntaxError, KeyboardInterrupt, MemoryError...
+                status = {"status": "error", "message": f"{type(exc).__name__}: {exc}",
+                          "traceback": self.student_traceback(exc)}
+            status["seconds"] = round(time.perf_counter() - started, 4)
+            self.imports[name] = status
+
+    def module(self, name):
+        if name not in self.modules:
+            info = self.imports.get(name, {})
+            raise ImportError(f"module {name}.py did not import: {info.get('message', 'missing')}")
+        return self.modules[name]
+
+    # --- probes -------------------------------------------------------------
+    def op_hello(self, request, arrays):
+        import numpy
+        return {"imports": self.imports, "python": sys.version.split()[0], "numpy": numpy.__version__,
+                "confinement": getattr(self, "confinement", [])}, {}
+
+    def op_call(self, request, arrays):
+        """Call module.func(*args) where args name arrays or are JSON scalars."""
+        func = getattr(self.module(request["module"]), request["func"])
+        args = [arrays[a[1:]] if isinstance(a, str) and a.startswith("@") else a for a in request["args"]]
+        result = func(*args)
+        return {"type": type(result).__name__}, {"out": _as_array(result)}
+
+    def op_config(self, request, arrays):
+        hyper = getattr(self.module("config"), "HYPERPARAMETERS")
+        return {"config": json.loads(json.dumps(hyper, default=_jsonable))}, {}
+
+    def new_network(self, request, optimizer=None):
+        network = self.module("network")
+        return network.Network(sizes=tuple(request["sizes"]), activation=request.get("activation", "sigmoid"),
+                               optimizer=optimizer, seed=request.get("seed", 0))
+
+    def op_init_shapes(self, request, arrays):
+        """Shapes of the parameters a new Network(sizes) creates."""
+        net = self.new_network(request)
+        return {"init_shapes": {k: list(_as_array(v).shape) for k, v in dict(net.params).items()}}, {}
+
+    def op_forward(self, request, arrays):
+        """Forward x through the network for each of K parameter sets stacked on axis 0."""
+        net = self.new_network(request)
+        shapes = {k: list(_as_array(v).shape) for k, v in dict(net.params).items()}
+        keys = [k for k in arrays if k != "x"]
+        outputs = []
+        for i in range(request["count"]):
+            net.params = {k: arrays[k][i].copy() for k in keys}
+            outputs.append(_as_array(net.forward(arrays["x"].copy())))
+        return {"init_shapes": shapes}, {f"out{i}": o for i, o in enumerate(outputs)}
+
+    def op_backward(self, request, arrays):
+        """forward, backward twice, forward again and backward: the parent compares all three."""
+        net = self.new_network(request)
+        x, y = arrays.pop("x"), arrays.pop("y")
+        net.params = {k: v.copy() for k, v in arrays.items()}
+        replies = {}
+        net.forward(x.copy())
+        for label in ("first", "second"):
+            replies.update(_prefixed(label, net.backward(y.copy())))
+        net.forward(x.copy())
+        replies.update(_prefixed("after_forward", net.backward(y.copy())))
+        return {}, replies
+
+    def op_update(self, request, arrays):
+        """One net.update(grads) with the network's default optimizer."""
+        net = self.new_network(request)
+        params = {k[2:]: v.copy() for k, v in arrays.items() if k.startswith("p.")}
+        grads = {k[2:]: v.copy() for k, v in arrays.items() if k.startswith("g.")}
+        net.params = params
+        net.update(grads)
+        return {}, _prefixed("p", net.params)
+
+    def op_optimizer(self, request, arrays):
+        """`steps` calls of Optimizer(**kwargs).step(params, grads) with the same grads."""
+        cls = getattr(self.module("optimizers"), request["name"])
+        optimizer = cls(**request.get("kwargs", {}))
+        params = {k[2:]: v.copy() for k, v in arrays.items() if k.startswith("p.")}
+        grads = {k[2:]: v for k, v in arrays.items() if k.startswith("g.")}
+        for _ in range(request["steps"]):
+            optimizer.step(params, {k: v.copy() for k, v in grads.items()})
+        return {}, _prefixed("p", params)
+
+    def new_trainee(self, request):
+        """A fresh network with the requested optimizer (SGD when none is named)."""
+        name = OPTIMIZER_CLASSES.get(str(request.get("optimizer") or "sgd").lower(), request.get("optimizer"))
+        optimizer = getattr(self.module("optimizers"), name)(lr=request["lr"])
+        return self.new_network(request, optimizer=optimizer)
+
+    def run_train(self, net, arrays, epochs):
+        losses = self.module("train").train(net, arrays["x"].copy(), arrays["y"].copy(), epochs)
+        if losses is None:
+            raise TypeError("train() returned None: it must return the list of losses, one per epoch")
+        return _as_array(losses).ravel()
+
+    def op_train(self, request, arrays):
+        """Train a fresh network with the (clamped) config and return params and losses."""
+        net = self.new_trainee(request)
+        started = time.perf_counter()
+        losses = self.run_train(net, arrays, request["epochs"])
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds}, {"losses": losses, **_prefixed("p", net.params)}
+
+    def op_train_chunks(self, request, arrays):
+        """Train in chunks of epochs, returning the params after each chunk (for accuracy curves)."""
+        import numpy as np
+        net = self.new_trainee(request)
+        started = time.perf_counter()
+        replies, losses = {}, []
+        for i, epochs in enumerate(request["chunks"]):
+            losses.append(self.run_train(net, arrays, epochs))
+            replies.update(_prefixed(f"p{i}", net.params))
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds}, {"losses": np.concatenate(losses), **replies}
+
+
+def _jsonable(value):
+    """Turn tuples-of-numpy-scalars and the like into JSON."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def _as_array(value):
+    import numpy as np
+    if isinstance(value, np.ndarray):
+        return np.array(value)  # drops subclasses: the parent gets plain data
+    return np.array(value, dtype=float)
+
+
+def _prefixed(prefix, mapping):
+    if not isinstance(mapping, dict):
+        raise TypeError(f"expected a dict of arrays, got {type(mapping).__name__}")
+    return {f"{prefix}.{k}": _as_array(v) for k, v in mapping.items()}
+
+
+def serve(child, protocol, fd_in, fd_out, out_writer):
+    """Answer requests until the parent closes the pipe."""
+    while True:
+        try:
+            request, arrays = protocol.read_message(fd_in)
+        except protocol.Closed:
+            return
+        handler = getattr(child, "op_" + str(request.get("op")), None)
+        started = time.perf_counter()
+        try:
+            header, replies = handler(request, arrays)
+            header = {"ok": True, **header}
+        except NotImplementedError as exc:
+            header, replies = {"ok": False, "kind": "not_attempted", "message": str(exc) or "NotImplementedError",
+                               "traceback": child.student_traceback(exc)}, {}
+        except SystemExit as exc:
+            header, replies = {"ok": False, "kind": "error", "message": f"your code called exit({exc.code})",
+                               "traceback": child.student_traceback(exc)}, {}
+        except BaseException as exc:
+            header, replies = {"ok": False, "kind": "error", "message": f"{type(exc).__name__}: {exc}"[:2000],
+                               "traceback": child.student_traceback(exc)[-8000:]}, {}
+        text, dropped = out_writer.take()
+        text = text.replace(child.student_root + os.sep, "")  # warnings name files as students see them
+        header.update(output=text, output_dropped=dropped, seconds_in_child=time.perf_counter() - started,
+                      audit=child.audit.events, security=child.audit.security)
+        try:
+            message = protocol.encode(header, replies)
+        except (ValueError, TypeError) as exc:
+            message = protocol.encode({"ok": False, "kind": "malformed", "message": f"reply not encodable: {exc}",
+                                       "audit": child.audit.events, "security": child.audit.security})
+        protocol.write_message(fd_out, message)

@@ -1,0 +1,163 @@
+"""Child side, both tiers: no_new_privs, Landlock and seccomp, applied after numpy and before the
+submission; and the seccomp program itself (tests read it).
+
+Loaded by the sandboxed child (by path, see grader/sandbox/child/main.py): standard library only.
+Best effort: a kernel without Landlock or seccomp runs the child without that layer, and the child
+reports which layers it applied (``hello``).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+
+from ..procs import LINUX, PR_SET_NO_NEW_PRIVS, ctypes, libc, prctl
+from .kernel import (
+    ARCH,
+    COMMON_DENIED,
+    LL_EXECUTE,
+    LL_FILE_RIGHTS,
+    LL_NET_BIND_TCP,
+    LL_NET_CONNECT_TCP,
+    LL_READ_DIR,
+    LL_READ_FILE,
+    LL_REFER,
+    LL_SCOPE_ABSTRACT_UNIX,
+    LL_SCOPE_SIGNAL,
+    LL_TRUNCATE,
+    LL_WRITES_V1,
+    MACHINE,
+    SYS_LANDLOCK_ADD_RULE,
+    SYS_LANDLOCK_CREATE_RULESET,
+    SYS_LANDLOCK_RESTRICT_SELF,
+    check,
+    covered,
+)
+
+LIBC = libc()
+
+
+def landlock_abi() -> int:
+    """The Landlock ABI version of the kernel, 0 when it has none."""
+    if not LINUX or LIBC is None:
+        return 0
+    abi = LIBC.syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    return max(int(abi), 0)
+
+
+def _allowed_trees(path: str, hidden: list[str], depth: int = 0) -> list[str]:
+    """`path`, or when a hidden folder lies inside it, every entry of it that is not (recursively)."""
+    real = os.path.realpath(path)
+    if not os.path.exists(real) or covered(real, hidden):
+        return []
+    if not any(covered(h, [real]) for h in hidden) or depth > 8 or not os.path.isdir(real):
+        return [real]
+    try:
+        names = sorted(os.listdir(real))
+    except OSError:
+        return []
+    return [tree for name in names for tree in _allowed_trees(os.path.join(real, name), hidden, depth + 1)]
+
+
+def _landlock(policy: dict) -> str:
+    """Reads only in policy["readable"] minus policy["hidden"]; writes only under policy["writable"]
+    (and to the devices); no TCP; no signals or abstract sockets outside the sandbox (as far as the
+    kernel's Landlock ABI goes). Returns a description."""
+    abi = landlock_abi()
+    if abi < 1:
+        return ""
+    writable, devices, hidden = policy.get("writable", []), policy.get("devices", []), policy.get("hidden", [])
+    reads = LL_READ_FILE | LL_READ_DIR | LL_EXECUTE
+    fs = reads | LL_WRITES_V1 | (LL_REFER if abi >= 2 else 0) | (LL_TRUNCATE if abi >= 3 else 0)
+    net = (LL_NET_BIND_TCP | LL_NET_CONNECT_TCP) if abi >= 4 else 0
+    scoped = (LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL) if abi >= 6 else 0
+    attr = struct.pack("QQQ", fs, net, scoped)[: 8 if abi < 4 else 16 if abi < 6 else 24]
+    buffer = ctypes.create_string_buffer(attr, len(attr))
+    ruleset = check(LIBC.syscall(SYS_LANDLOCK_CREATE_RULESET, buffer, ctypes.c_size_t(len(attr)),
+                                   ctypes.c_uint32(0)), "landlock_create_ruleset")
+    try:
+        readable = [tree for path in policy.get("readable", []) for tree in _allowed_trees(path, hidden)]
+        rules = [(p, fs) for p in writable] + [(d, fs & LL_FILE_RIGHTS) for d in devices]
+        rules += [(p, reads if os.path.isdir(p) else reads & LL_FILE_RIGHTS) for p in readable]
+        for path, rights in rules:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                rule = ctypes.create_string_buffer(struct.pack("=Qi", rights, fd), 12)
+                check(LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, rule, ctypes.c_uint32(0)),
+                       f"landlock rule for {path}")
+            finally:
+                os.close(fd)
+        check(LIBC.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)), "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+    parts = ["reads", "writes"] + (["tcp"] if net else []) + (["signals"] if scoped else [])
+    return f"landlock v{abi} ({', '.join(parts)})"
+
+
+def seccomp_program(processes: bool = True) -> bytes | None:
+    """A classic-BPF seccomp filter: non-native ABIs, tracing, namespaces, mounts, keyrings, io_uring,
+    kernel modules and connect() fail with EPERM/EACCES; socket() only for AF_UNIX. Without
+    `processes`, fork/vfork and clone without CLONE_THREAD fail too (threads still work; clone3,
+    whose flags a filter cannot read, says ENOSYS so that libc falls back to clone). None when the
+    architecture is not known here."""
+    if ARCH is None:
+        return None
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, eperm, eacces, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 13, 0x00050000 | 38
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, ARCH["arch"]), (ret, 0, 0, eperm), (ld, 0, 0, 0)]
+    if MACHINE == "x86_64":
+        prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]  # the x32 ABI
+    for number in sorted(set(ARCH["denied"].values()) | set(COMMON_DENIED.values())):
+        prog += [(jeq, 0, 1, number), (ret, 0, 0, eperm)]
+    prog += [(jeq, 0, 1, ARCH["connect"]), (ret, 0, 0, eacces)]
+    if not processes:
+        for number in ARCH["forks"]:
+            prog += [(jeq, 0, 1, number), (ret, 0, 0, eperm)]
+        prog += [(jeq, 0, 1, 435), (ret, 0, 0, enosys)]  # clone3
+        prog += [(jeq, 0, 4, ARCH["clone"]), (ld, 0, 0, 16), (jset, 1, 0, 0x10000), (ret, 0, 0, eperm),
+                 (ret, 0, 0, allow)]  # clone: CLONE_THREAD or refused
+    prog += [(jeq, 0, 4, ARCH["socket"]), (ld, 0, 0, 16), (jeq, 0, 1, 1), (ret, 0, 0, allow), (ret, 0, 0, eacces)]
+    prog += [(ret, 0, 0, allow)]
+    return b"".join(struct.pack("HBBI", *ins) for ins in prog)
+
+
+def _seccomp(processes: bool) -> str:
+    program = seccomp_program(processes)
+    if program is None:
+        return ""
+    count = len(program) // 8
+    filters = ctypes.create_string_buffer(program, len(program))
+    fprog = struct.pack("HxxxxxxP", count, ctypes.addressof(filters))
+    fprog_buffer = ctypes.create_string_buffer(fprog, len(fprog))
+    # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, prog): every thread, or fail.
+    result = LIBC.syscall(ARCH["seccomp"], 1, 1, fprog_buffer)
+    if result != 0:
+        check(prctl(22, 2, ctypes.addressof(fprog_buffer)), "seccomp")  # PR_SET_SECCOMP, FILTER
+    return "seccomp" + ("" if processes else " (no new processes)")
+
+
+def confine(policy: dict) -> list[str]:
+    """Both tiers, in the child after numpy and before the submission: no_new_privs, Landlock and
+    seccomp where the kernel has them. Returns the layers applied, or why one was not."""
+    applied = []
+    if not LINUX or LIBC is None:
+        return applied
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    if policy.get("landlock"):
+        try:
+            layer = _landlock(policy)
+            if layer:
+                applied.append(layer)
+        except (OSError, ValueError) as exc:
+            applied.append(f"landlock failed: {exc}")
+    if policy.get("seccomp"):
+        try:
+            layer = _seccomp(policy.get("processes", True))
+            if layer:
+                applied.append(layer)
+        except (OSError, ValueError) as exc:
+            applied.append(f"seccomp failed: {exc}")
+    return applied
