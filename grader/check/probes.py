@@ -28,6 +28,13 @@ def checked_array(value, what: str, shape: tuple | None = None, finite: bool = T
     return array
 
 
+def _forward_outputs(replies: dict, count: int, shape: tuple, what: str, dtypes: list | None = None) -> list:
+    """The `count` checked outputs out0.. of a forward reply; their dtype names into dtypes."""
+    if dtypes is not None:
+        dtypes.extend(str(getattr(replies.get(f"out{i}"), "dtype", "")) for i in range(count))
+    return [checked_array(replies.get(f"out{i}"), what, shape) for i in range(count)]
+
+
 def param_arrays(arrays: dict, prefix: str, expected: dict, what: str, strict_shapes: bool = True) -> dict:
     """Extract `prefix.KEY` arrays as a params/grads dict with the expected keys."""
     found = {k[len(prefix) + 1 :]: v for k, v in arrays.items() if k.startswith(prefix + ".")}
@@ -104,16 +111,34 @@ class LabProbes:
         return config
 
     # --- network ---------------------------------------------------------------
-    def forward_many(self, sizes, activation, param_sets: list[dict], x: np.ndarray, what: str):
-        """Forward x with each parameter set; returns (outputs, shapes of the initial params)."""
+    def forward_many(self, sizes, activation, param_sets: list[dict], x: np.ndarray, what: str,
+                     dtypes: list | None = None):
+        """Forward x with each parameter set; returns (outputs, shapes of the initial params).
+
+        dtypes, when given, receives the dtype name of every reply before it is made float64.
+        """
         stacked = {k: np.stack([p[k] for p in param_sets]) for k in param_sets[0]}
         header, replies = self._request(
             "network", "forward", {"x": x, **stacked}, what=what, sizes=list(sizes),
             activation=activation, count=len(param_sets), seed=0,
         )
-        shape = (x.shape[0], sizes[-1])
-        outputs = [checked_array(replies.get(f"out{i}"), what, shape) for i in range(len(param_sets))]
-        return outputs, {k: tuple(v) for k, v in header.get("init_shapes", {}).items()}
+        return _forward_outputs(replies, len(param_sets), (x.shape[0], sizes[-1]), what, dtypes), {
+            k: tuple(v) for k, v in header.get("init_shapes", {}).items()}
+
+    def forward_in_fresh_child(self, sizes, activation, param_sets: list[dict], x: np.ndarray, what: str) -> list:
+        """forward_many in a new child of the same submission (nothing it remembered survives)."""
+        fresh = Sandbox(self.sandbox.submission, self.limits, frameworks=self.sandbox.frameworks,
+                        tier=self.sandbox.tier)
+        try:
+            stacked = {k: np.stack([p[k] for p in param_sets]) for k in param_sets[0]}
+            _, replies = fresh.request("forward", {"x": x, **stacked}, timeout=self.limits.probe_seconds, what=what,
+                                       sizes=list(sizes), activation=activation, count=len(param_sets), seed=0)
+            return _forward_outputs(replies, len(param_sets), (x.shape[0], sizes[-1]), what)
+        finally:
+            for mine, theirs in ((self.sandbox.security_events, fresh.security_events),
+                                 (self.sandbox.audit_events, fresh.audit_events)):
+                mine.extend(e for e in theirs if e not in mine)  # what it tried there counts here too
+            fresh.close()
 
     def init_shapes(self, sizes, what: str) -> dict[str, tuple]:
         """Shapes of the params of a new Network(sizes)."""
@@ -123,13 +148,16 @@ class LabProbes:
             raise MalformedReply(f"{what}: params is not a dict")
         return {str(k): tuple(v) for k, v in shapes.items() if isinstance(v, list)}
 
-    def backward(self, sizes, activation, params: dict, x, y, what: str) -> dict[str, dict]:
+    def backward(self, sizes, activation, params: dict, x, y, what: str, dtypes: list | None = None) -> dict[str, dict]:
         """Gradients from backward after forward, again without forward, and after a new forward.
 
         Shapes are not enforced here: a transposed gradient is a diagnosis, not a crash.
+        dtypes, when given, receives the dtype name of every reply before it is made float64.
         """
         _, replies = self._request("network", "backward", {"x": x, "y": y, **params}, what=what,
                                    sizes=list(sizes), activation=activation, seed=0)
+        if dtypes is not None:
+            dtypes.extend(str(v.dtype) for v in replies.values() if isinstance(v, np.ndarray))
         return {label: param_arrays(replies, label, params, what, strict_shapes=False)
                 for label in ("first", "second", "after_forward")}
 

@@ -169,7 +169,7 @@ def _fit_ratio(s, n):
     return r, float(np.linalg.norm(s - r * n) / max(np.linalg.norm(s), 1e-300))
 
 
-def _named_ratios(N, out):
+def convention_constants(N, out):
     """(value, symbol, hint) of the constant factors a loss-convention mistake produces."""
     M = N * out  # elements of the prediction: what the mean divides by
     sym = "N" if out == 1 else "N*k"
@@ -190,13 +190,26 @@ def _named_ratios(N, out):
 
 def _global_ratio(c):
     """The factor r with student ~ r * numeric over all parameters at once, or None."""
-    s = np.concatenate([c.student[k].ravel() for k in c.keys])
-    n = np.concatenate([c.numeric[k].ravel() for k in c.keys])
-    r, residual = _fit_ratio(s, n)
     # a factor explains the failure only if rescaling by it would pass, and it is not 1
-    if r is None or residual >= c.tolerance or abs(r - 1.0) < RATIO_TOL:
+    return constant_factor(c.student, c.numeric, c.tolerance)
+
+
+def constant_factor(student, reference, tolerance):
+    """The factor r != 1 with student ~ r * reference over every parameter at once, or None."""
+    keys = list(reference)
+    if any(np.shape(student.get(k)) != np.shape(reference[k]) for k in keys):
+        return None
+    s = np.concatenate([np.asarray(student[k], dtype=np.float64).ravel() for k in keys])
+    n = np.concatenate([np.asarray(reference[k], dtype=np.float64).ravel() for k in keys])
+    r, residual = _fit_ratio(s, n)
+    if r is None or residual >= tolerance or abs(r - 1.0) < RATIO_TOL:
         return None
     return r
+
+
+def named_factors(r, N, out):
+    """[(value, symbol, hint)] of the loss-convention constants equal to |r| for batch N and k = out outputs."""
+    return [t for t in convention_constants(N, out) if abs(abs(r) / t[0] - 1.0) < RATIO_TOL]
 
 
 def _named_ratio_rule(c):
@@ -207,7 +220,7 @@ def _named_ratio_rule(c):
     if abs(r + 1.0) < RATIO_TOL:
         return [_diag("grad_sign_flipped", "every gradient is -1x the numerical one (the sign is flipped)",
                       "you return the gradient of -loss; update subtracts lr*g so backward must return +dL/dp")]
-    named = [t for t in _named_ratios(c.N, c.out) if abs(abs(r) / t[0] - 1.0) < RATIO_TOL]
+    named = named_factors(r, c.N, c.out)
     if not named:
         return []
     value = f"{named[0][0]:.4g}"

@@ -122,6 +122,11 @@ PARAM_VALIDATORS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "loss_rtol": non_negative_number,
     "loss_atol": non_negative_number,
     "jitter": non_negative_number,
+    "forward_tolerance": positive_number,
+    "recheck": positive_int,
+    "float32_tolerance": positive_number,
+    "float32_step": positive_number,
+    "scale_credit": fraction,
 }
 
 COMMON_VALIDATORS = {

@@ -81,6 +81,9 @@ PER_CHECK = {
         failed=TRAIN,
         phrases={"train_linear": ["tune lr, epochs or hidden sizes in config.py"],
                  "train_xor": ["tune lr, epochs or hidden sizes in config.py"]}),
+    "network_float32": dict(
+        # float32 is not wrong for that alone: checked at float32 precision, told float64 is expected
+        failed=set(), phrases={}, diagnosis="float32"),
     "extras_missing": dict(failed=set(), phrases={}),  # required parts complete, config uses SGD: 100
     "config_uses_missing_adam": dict(
         # extras not done, but config.py (as in the skeleton) selects Adam: training cannot run
@@ -108,6 +111,13 @@ DIAGNOSES = {
                 "layer 3 (the output layer) is right",
         failed={"backward"} | TRAIN,  # wrong hidden gradients: the network does not learn
         phrases={}),
+    "grad_half_squared_error": dict(
+        # the 1/2 SE convention: one constant factor, N/2 for k = 1, and "N*k/2 or N" for (3, 5, 2, 2),
+        # which a probe with sizes (3, 5, 2, 3) resolves; half the item's points (scale_credit)
+        code="grad_scale", message="every gradient is 3.5x the numerical one (3.5 = N/2)",
+        failed={"backward"},
+        phrases={"backward": ["7x the numerical one (7 = N*k/2): with sizes (3, 5, 2, 3) and a batch of N=7 "
+                              "it is 10.5x (10.5 = N*k/2), so not N, the batch size"]}),
     "grad_half_scale": dict(
         code="grad_scale", message="every gradient is 0.5x the numerical one",
         failed={"backward"}, phrases={"backward": ["every gradient is 0.5x the numerical one"]}),

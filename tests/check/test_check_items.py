@@ -126,3 +126,22 @@ def test_unimplemented_optimizer_in_config_is_named(graded):
 def test_backward_partial_credit_when_only_biases_are_wrong(graded):
     # every weight gradient is right: half of the parameters pass the gradient check
     assert graded("grad_bias_not_summed").item("backward")["score"] == pytest.approx(12.5)
+
+
+@pytest.mark.parametrize("sub", ["grad_half_scale", "grad_sum_not_mean", "grad_half_squared_error"])
+def test_backward_half_credit_when_the_only_error_is_one_constant_factor(graded, sub):
+    backward = graded(sub).item("backward")
+    assert backward["score"] == pytest.approx(0.5 * backward["max_score"])  # rubric: scale_credit = 0.5
+
+
+@pytest.mark.graded("grad_sign_flipped")
+def test_no_scale_credit_for_a_flipped_sign(graded):
+    assert graded("grad_sign_flipped").item("backward")["score"] == 0
+
+
+@pytest.mark.graded("network_float32")
+def test_float32_is_checked_at_its_precision_and_told_float64_is_expected(graded):
+    run = graded("network_float32")
+    assert run.item("backward")["score"] == run.item("backward")["max_score"]
+    [note] = run.diagnoses
+    assert note["code"] == "float32" and "float64 is expected" in note["message"]
