@@ -97,8 +97,8 @@ def build_reference(lab, context, index, sizes, params) -> Reference:
     changed = sum(not close(out, outputs[i], RECHECK_RTOL) for i, out in zip(pick, again))
     lie = (f"forward answers differently when parameters are perturbed: {changed} of {len(pick)} of its "
            "finite-difference replies changed when asked again in another order in a fresh process") if changed else ""
-    return Reference(numeric, False, float32, lie, ["judged against central differences of your own forward, "
-                                                    "which differs from the specified network"])
+    note = "judged against central differences of your own forward, which differs from the specified network"
+    return Reference(numeric, False, float32, lie, [note])
 
 
 def resolve_factor(lab, context, index, sizes, params, r, named, tolerance) -> Diagnosis | None:

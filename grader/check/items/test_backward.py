@@ -5,11 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.check.items.gradients import case, reference, resolve_factor, student_gradients
+from grader.check.items.gradients import (
+    case,
+    reference,
+    resolve_factor,
+    student_gradients,
+)
 from grader.check.items.support import close
 from grader.lab import gradcheck
 from grader.lab.diagnose import constant_factor, diagnose_gradients, named_factors
 from grader.results import Diagnosis
+
 
 def _float32_note(tolerance, step):
     return Diagnosis(
