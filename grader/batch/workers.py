@@ -23,7 +23,7 @@ from grader.batch.jobs import JobOutcome, JobSettings, error_outcome, grade_job
 
 # What a real grading imports; a worker pays for it once, its grandchildren inherit it.
 WARM_MODULES = ("numpy", "pytest", "pytest_jsonreport.plugin", "grader.check", "grader.check.reference_curves",
-                "grader.report", "grader.report.html", "grader.report.junit", "grader.report.figures", "reference")
+                "grader.report", "grader.report.html", "grader.report.junit", "grader.report.figures")
 # With an injected grade function (tests, bench --fake) only the report writing is warmed.
 LIGHT_MODULES = ("numpy", "grader.report", "grader.report.html", "grader.report.junit")
 STOP_SECONDS = 10.0

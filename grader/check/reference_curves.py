@@ -1,63 +1,59 @@
-"""The instructor solution's learning curve on the same data, for the report's comparison.
+"""The instructor solution's learning curves, for the report's comparison with the student's.
 
-The reference is trusted course code, never a submission; its curves are cached on disk
-by the hash of the data, seed and reference source, so a batch trains it once.
+The grader never imports reference/: the curves are data made at release time
+(`python -m grader.release.curves`, which grades reference/ in the sandbox) and carried inside
+the package as reference_curves.json. A curve is drawn only for the very data and network seed
+it was trained on, with a legend naming the reference's own configuration.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import os
-from pathlib import Path
+import json
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
 
 import numpy as np
 
-from grader.atomic import atomic_write_bytes
-from grader.hashing import submission_hash
+CURVES_RESOURCE = "reference_curves.json"
+SCHEMA = 1
 
 
-def cache_dir() -> Path:
-    """~/.cache/lab1-grader (or $XDG_CACHE_HOME/lab1-grader)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "lab1-grader" / "reference-curves"
+def data_key(x: np.ndarray, y: np.ndarray, seed: int) -> str:
+    """sha256 of the training points, labels and network seed a curve belongs to."""
+    digest = hashlib.sha256()
+    for array in (np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(y, dtype=np.float64)):
+        digest.update(str(array.shape).encode() + b"\0" + array.tobytes())
+    digest.update(str(int(seed)).encode())
+    return digest.hexdigest()
 
 
-def reference_losses(dataset: str, x: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
-    """Loss per epoch of the reference trained with its own config on (x, y)."""
-    import reference
-    from reference import config, network, optimizers, train
-
-    key = hashlib.sha256()
-    for part in (dataset.encode(), x.tobytes(), y.tobytes(), str(seed).encode(),
-                 submission_hash(Path(reference.__file__).parent).encode()):
-        key.update(part)
-    path = cache_dir() / f"{key.hexdigest()[:32]}.npy"
+@lru_cache(maxsize=1)
+def packaged_curves() -> dict[str, Any]:
+    """The curves carried in the package ({} when the file is missing or from another schema)."""
     try:
-        return np.load(path, allow_pickle=False)
+        data = json.loads((files("grader.check") / CURVES_RESOURCE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        pass
-    settings = config.HYPERPARAMETERS[dataset]
-    optimizer = {"sgd": optimizers.SGD, "momentum": optimizers.Momentum, "adagrad": optimizers.AdaGrad,
-                 "adam": optimizers.Adam}[settings["optimizer"]](lr=settings["lr"])
-    net = network.Network(sizes=(x.shape[1], *settings["hidden"], 1), activation=settings["activation"],
-                          optimizer=optimizer, seed=seed)
-    losses = np.asarray(train.train(net, x, y, settings["epochs"]), dtype=np.float64)
-    buffer = io.BytesIO()
-    np.save(buffer, losses, allow_pickle=False)
-    try:
-        atomic_write_bytes(path, buffer.getvalue())
-    except OSError:
-        pass  # a read-only home only costs the cache
-    return losses
+        return {}
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("curves"), dict):
+        return {}
+    return data["curves"]
+
+
+def reference_curve(dataset: str, x: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, dict] | None:
+    """(loss per epoch, config) of the reference on exactly this data and seed, or None."""
+    curve = packaged_curves().get(dataset)
+    if not isinstance(curve, dict) or curve.get("data_sha256") != data_key(x, y, seed):
+        return None
+    return np.asarray(curve["losses"], dtype=np.float64), dict(curve.get("config") or {})
 
 
 def attach_reference_curves(result) -> None:
-    """Add reference_losses to each trained data set of result.artifacts."""
+    """Add reference_losses and reference_config to each trained data set of result.artifacts."""
     seeds = result.meta.get("seeds", {}).get("train") or [0]
     for dataset, entry in result.artifacts.get("train", {}).items():
-        if "reference_losses" not in entry:
-            try:
-                entry["reference_losses"] = reference_losses(dataset, entry["x"], entry["y"], seeds[0])
-            except Exception:  # noqa: BLE001 - a missing or broken reference costs only this curve
-                entry["reference_losses"] = None
+        if "reference_losses" in entry:
+            continue
+        found = reference_curve(dataset, entry["x"], entry["y"], seeds[0])
+        entry["reference_losses"], entry["reference_config"] = found if found else (None, None)

@@ -246,6 +246,12 @@ def _config_text(config) -> str:
     return ", ".join(parts)[:120]
 
 
+def _reference_label(entry: dict) -> str:
+    """Name the reference's own settings: its curve is not what the student's config would give."""
+    config = _config_text(entry.get("reference_config"))
+    return f"reference ({config})" if config else "reference"
+
+
 def _dataset_title(dataset: str) -> str:
     return DATASET_TITLES.get(dataset, dataset)
 
@@ -292,7 +298,7 @@ def draw_learning_curve(entry: dict, dataset: str):
     if ref is not None:
         ref_epochs, ref_values = downsample_curve(ref)
         if ref_values.size:
-            curves.append((ref_epochs, np.log10(ref_values), "--", "#999999", 2.5, "reference"))
+            curves.append((ref_epochs, np.log10(ref_values), "--", "#999999", 2.5, _reference_label(entry)))
     curves.append((epochs, np.log10(values), "-", BLUE, 1.5, "your network"))
     fig = _new_figure(6, 4)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.9)

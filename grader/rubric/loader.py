@@ -178,11 +178,20 @@ class Rubric:
             raise KeyError(f"no item '{key}' in rubric {_display_path(self.path)}") from None
 
 
+DEFAULT_RUBRIC = "lab1.toml"
+
+
 def default_rubric_path() -> Path:
-    """rubric/lab1.toml of the repository this grader package lives in."""
+    """The rubric carried inside the installed package, else rubric/lab1.toml of the checkout."""
+    from importlib.resources import files
+
+    packaged = files("grader.rubric") / DEFAULT_RUBRIC  # a wheel's copy of rubric/ (tools/build_hooks.py)
+    if packaged.is_file():
+        return Path(str(packaged))
     import grader
 
-    return Path(grader.__file__).resolve().parent.parent / "rubric" / "lab1.toml"
+    # An editable install or a plain checkout: rubric/ beside grader/ is the source of truth.
+    return Path(grader.__file__).resolve().parent.parent / "rubric" / DEFAULT_RUBRIC
 
 
 def load_rubric(path: str | Path | None = None) -> Rubric:

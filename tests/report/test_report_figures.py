@@ -127,3 +127,12 @@ def test_mpl_config_dir_is_lasting_and_writable():
     path = figures.mpl_config_dir()
     assert path.is_dir()
     assert path == figures.mpl_config_dir()
+
+
+def test_reference_curve_legend_names_the_reference_configuration():
+    entry = make_artifacts(epochs=50)["train"]["linear"]
+    entry["reference_config"] = {"hidden": [8, 8], "activation": "sigmoid", "optimizer": "adam", "lr": 0.05,
+                                 "epochs": 600}
+    fig = figures.draw_learning_curve(entry, "linear")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["reference (hidden 8-8, sigmoid, adam, lr 0.05, 600 epochs)", "your network"]

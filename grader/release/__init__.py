@@ -1,0 +1,1 @@
+"""`grade release`: the student starter repository and the student build of the grader."""
