@@ -17,6 +17,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.sandbox import procs
+from grader.sandbox.process import SANDBOX_PREFIX
 
 TERM_GRACE = 2.0  # seconds between SIGTERM (let the grader close its sandbox) and SIGKILL
 REAP_SECONDS = 5.0
@@ -133,6 +135,8 @@ def _supervise(target, timeout: float, output_path) -> ForkOutcome:
             procs.signal_group(gpid, signal.SIGKILL)
             status = procs.wait_for(gpid, REAP_SECONDS)
         procs.reap_descendants(REAP_SECONDS)
+        # a grandchild killed mid-grading could not delete its sandbox folders: its pid is gone now
+        procs.remove_orphan_folders(tempfile.gettempdir(), SANDBOX_PREFIX)
     seconds = time.monotonic() - started
     output = _tail(output_path)
     if timed_out:

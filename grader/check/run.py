@@ -88,6 +88,7 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
     except ProbeError as exc:
         meta = _meta(rubric, submission, seed_source)
         meta["sandbox"] = sandbox
+        meta["batch_status"] = "refused"  # the gradebook row says why (the result's output)
         return _finish(failed_result(rubric, exc.reason, meta), started)
     try:
         from grader.check.probes import LabProbes  # numpy, after the child is on its way

@@ -28,6 +28,7 @@ CHILD_MAIN = Path(__file__).with_name("child") / "main.py"
 SKIPPED_NAMES = {"__pycache__", ".git", "__MACOSX", ".ipynb_checkpoints", ".venv", "venv"}
 MAX_COPY_FILES = 2000
 MAX_COPY_BYTES = 50 << 20
+SANDBOX_PREFIX = "lab1-grader-"  # + the grader's pid + "-": see procs.remove_orphan_folders
 _LIVE_CHILDREN: set[int] = set()  # pids of every Sandbox's live child in this process (kill_tree spares them)
 
 
@@ -72,19 +73,26 @@ class Sandbox:
         self.limits = limits
         self.frameworks = tuple(frameworks)
         self.max_restarts = max_restarts
-        self.tmp = Path(tempfile.mkdtemp(prefix="lab1-grader-"))
+        self._lock = threading.RLock()
+        self._proc: subprocess.Popen | None = None
+        # The folder names its owner: a grader killed before close() leaves a folder the next
+        # sandbox (or the batch's supervisor) removes once that pid is gone.
+        procs.remove_orphan_folders(tempfile.gettempdir(), SANDBOX_PREFIX)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{SANDBOX_PREFIX}{os.getpid()}-"))
         self.workdir = self.tmp / "work"
         self.home = self.tmp / "home"
-        self.home.mkdir()
         self.audit_events: list[str] = []
         self.security_events: list[str] = []  # what the child's audit hook saw it attempt (words, for TAs)
         self.restarts = 0
         self.dead_reason = ""  # set when the submission cannot even start: no more restarts
         self.hello: dict | None = None
-        self._lock = threading.RLock()
-        self._proc: subprocess.Popen | None = None
-        copy_submission(self.submission, self.workdir / "student")
-        self._spawn()
+        try:  # every path out of here leaves no folder behind (size cap, Ctrl-C, a failed start)
+            self.home.mkdir()
+            copy_submission(self.submission, self.workdir / "student")
+            self._spawn()
+        except BaseException:
+            self.close()
+            raise
 
     # --- lifecycle -----------------------------------------------------------
     def _spawn(self) -> None:
@@ -234,6 +242,8 @@ class Sandbox:
                 cls = MalformedReply
             message = str(header.get("message", "unknown error"))
             reason = message if cls is NotAttempted else f"{what} raised {message}"
+            if kind == "unsupported":  # values the wire format does not carry: this probe fails, the child lives
+                reason = f"{what}: {message}"
             raise cls(reason, traceback=str(header.get("traceback", "")), output=output)
         header["output"] = output
         return header, replies

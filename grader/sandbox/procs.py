@@ -262,3 +262,42 @@ def kill_tree(root: int | None, protected: Iterable[int] = (), marker: str = "",
             break
         time.sleep(0.002)
     return len(killed)
+
+
+# --------------------------------------------------------------------------- folders of dead processes
+
+
+def alive(pid: int) -> bool:
+    """Whether a process pid exists (any user's)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_orphan_folders(directory: str, prefix: str) -> list[str]:
+    """Delete the folders `prefix + PID + "-..."` in directory whose owner PID no longer runs (a grader
+    killed before it could clean up). Returns the folders removed."""
+    import shutil
+
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        owner = name[len(prefix):].split("-", 1)[0]
+        if not owner.isdigit() or alive(int(owner)):
+            continue
+        path = os.path.join(directory, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed

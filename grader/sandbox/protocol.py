@@ -33,6 +33,24 @@ NPY_HEADER = re.compile(
 )
 
 
+class UnsupportedArray(ValueError):
+    """An array the wire format does not carry (complex, long double, object, text): the sender's
+    values, not the protocol, are at fault."""
+
+
+def check_array(name: str, value: np.ndarray) -> None:
+    """Raise UnsupportedArray unless value is a plain real number array decode_array accepts."""
+    kind, size = value.dtype.kind, value.dtype.itemsize
+    if kind in NUMERIC_KINDS and size <= 8 and not value.dtype.fields:
+        return
+    what = {"c": "complex numbers", "O": "Python objects", "U": "text", "S": "bytes", "V": "records",
+            "M": "dates", "m": "time spans"}.get(kind, f"{value.dtype} values")
+    if kind == "f":
+        what = f"extended-precision floats ({value.dtype})"
+    raise UnsupportedArray(f"{name} holds {what} ({value.dtype}): the grader accepts real numbers; "
+                           "return float64 arrays")
+
+
 class ProtocolError(Exception):
     """A message that breaks the wire format, is too large or arrives too late."""
 
@@ -49,8 +67,10 @@ def encode(header: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
     """Serialize a header and named arrays into one message."""
     payloads, listing = [], []
     for name, value in (arrays or {}).items():
+        value = np.asarray(value)
+        check_array(name, value)
         buffer = io.BytesIO()
-        np.save(buffer, np.asarray(value), allow_pickle=False)
+        np.save(buffer, value, allow_pickle=False)
         data = buffer.getvalue()
         payloads.append(data)
         listing.append({"name": name, "nbytes": len(data)})

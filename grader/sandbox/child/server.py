@@ -226,6 +226,10 @@ def serve(child, protocol, fd_in, fd_out, out_writer):
                       audit=child.audit.events, security=child.audit.security)
         try:
             message = protocol.encode(header, replies)
+        except protocol.UnsupportedArray as exc:  # the student's values: an error of this probe only
+            message = protocol.encode({"ok": False, "kind": "unsupported", "message": f"your code returned {exc}",
+                                       "output": header.get("output", ""), "audit": child.audit.events,
+                                       "security": child.audit.security})
         except (ValueError, TypeError) as exc:
             message = protocol.encode({"ok": False, "kind": "malformed", "message": f"reply not encodable: {exc}",
                                        "audit": child.audit.events, "security": child.audit.security})
