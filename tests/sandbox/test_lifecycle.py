@@ -12,7 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import ChildLimits, Sandbox, SubmissionError, SubmissionTooLarge, procs, protocol
+from grader.sandbox import (
+    ChildLimits,
+    Sandbox,
+    SubmissionError,
+    SubmissionTooLarge,
+    procs,
+    protocol,
+)
 from grader.sandbox.process import SANDBOX_PREFIX
 
 LIMITS = ChildLimits(startup_seconds=5, probe_seconds=3, output_kb=4, memory_mb=512)
@@ -39,7 +46,7 @@ def _submission(root: Path, **modules: str) -> Path:
 
 
 def test_a_refused_oversized_submission_leaves_no_folder(tmp_path, private_tmp, monkeypatch):
-    import grader.sandbox.process as process
+    from grader.sandbox import process
 
     sub = _submission(tmp_path / "sub", activations="x = 1\n")
     (sub / "outputs.bin").write_bytes(b"\0" * 4096)
@@ -50,7 +57,7 @@ def test_a_refused_oversized_submission_leaves_no_folder(tmp_path, private_tmp, 
 
 
 def test_an_interrupted_start_leaves_no_folder(tmp_path, private_tmp, monkeypatch):
-    import grader.sandbox.process as process
+    from grader.sandbox import process
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -122,8 +129,8 @@ def test_check_array_accepts_plain_numbers_and_names_the_rest():
 
 
 def test_a_refused_submission_says_why_in_its_result(tmp_path, private_tmp, monkeypatch):
-    import grader.sandbox.process as process
     from grader.check.run import run_check
+    from grader.sandbox import process
 
     sub = _submission(tmp_path / "sub", activations="x = 1\n")
     (sub / "outputs.bin").write_bytes(b"\0" * 4096)
