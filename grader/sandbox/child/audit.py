@@ -36,7 +36,7 @@ class Audit:
         self.busy = False  # the hook's own file reads and imports raise events too
         self.handlers = {"import": self._import, "ctypes.dlopen": self._dlopen, "open": self._open,
                          "os.kill": self._signal, "os.killpg": self._signal, "socket.__new__": self._socket,
-                         "os.fork": self._fork}
+                         "os.fork": self._fork, "resource.prlimit": self._prlimit}
         self.handlers.update({event: self._connect for event in self.CONNECTS})
         self.handlers.update({event: self._program for event in self.PROGRAMS})
 
@@ -79,6 +79,12 @@ class Audit:
 
     def _program(self, event, args):
         self._security(f"ran a program ({event} {args[0]!r:.80})")
+
+    def _prlimit(self, event, args):
+        pid, limits = args[0], args[2] if len(args) > 2 else None
+        if limits is not None and pid not in (0, os.getpid()) and not self._own(pid):
+            target = "its parent, the grader" if pid == os.getppid() else f"process {pid}"
+            self._security(f"tried to change the resource limits of {target}")
 
     def _fork(self, event, args):
         self._security("started a process (os.fork)")

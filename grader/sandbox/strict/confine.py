@@ -27,6 +27,7 @@ from .kernel import (
     LL_TRUNCATE,
     LL_WRITES_V1,
     MACHINE,
+    USER_WIDE,
     SYS_LANDLOCK_ADD_RULE,
     SYS_LANDLOCK_CREATE_RULESET,
     SYS_LANDLOCK_RESTRICT_SELF,
@@ -97,21 +98,42 @@ def _landlock(policy: dict) -> str:
     return f"landlock v{abi} ({', '.join(parts)})"
 
 
-def seccomp_program(processes: bool = True) -> bytes | None:
+LD, JEQ, JGT, JGE, JSET, RET = 0x20, 0x15, 0x25, 0x35, 0x45, 0x06
+ALLOW, EPERM, EACCES, ENOSYS = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 13, 0x00050000 | 38
+
+
+def _pid_checked(name: str, number: int, index: int, own: int) -> list[tuple[int, int, int, int]]:
+    """BPF block: syscall `number` passes when its pid argument (low 32 bits, what the kernel reads)
+    is 0 (this process or group), or lies in [own, 2**32 - own]: this process, a younger one (its
+    descendants and threads), or a group of younger ones. Older processes (the grader, its
+    supervisors, the batch) and -1 (every process) are refused with EPERM."""
+    block: list[tuple[int, int, int, int]] = []
+    if name in USER_WIDE:  # "every process of this user": refused
+        block += [(LD, 0, 0, 16), (JEQ, 0, 1, USER_WIDE[name]), (RET, 0, 0, EPERM)]
+    block += [(LD, 0, 0, 16 + 8 * index), (JEQ, 3, 0, 0), (JGE, 0, 1, own), (JGT, 0, 1, (1 << 32) - own),
+              (RET, 0, 0, EPERM), (RET, 0, 0, ALLOW)]
+    return [(JEQ, 0, len(block), number), *block]
+
+
+def seccomp_program(processes: bool = True, own: int | None = None) -> bytes | None:
     """A classic-BPF seccomp filter: non-native ABIs, tracing, namespaces, mounts, keyrings, io_uring,
-    kernel modules and connect() fail with EPERM/EACCES; socket() only for AF_UNIX. Without
-    `processes`, fork/vfork and clone without CLONE_THREAD fail too (threads still work; clone3,
-    whose flags a filter cannot read, says ENOSYS so that libc falls back to clone). None when the
-    architecture is not known here."""
+    kernel modules and connect() fail with EPERM/EACCES; socket() only for AF_UNIX; signals,
+    resource limits, priorities and scheduling only for this process (pid `own`, default the caller)
+    and younger ones, never for older ones such as the grader. Without `processes`, fork/vfork and
+    clone without CLONE_THREAD fail too (threads still work; clone3, whose flags a filter cannot
+    read, says ENOSYS so that libc falls back to clone). None when the architecture is not known."""
     if ARCH is None:
         return None
-    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
-    allow, eperm, eacces, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 13, 0x00050000 | 38
+    own = max(1, os.getpid() if own is None else int(own))
+    ld, jeq, jge, jset, ret = LD, JEQ, JGE, JSET, RET
+    allow, eperm, eacces, enosys = ALLOW, EPERM, EACCES, ENOSYS
     prog = [(ld, 0, 0, 4), (jeq, 1, 0, ARCH["arch"]), (ret, 0, 0, eperm), (ld, 0, 0, 0)]
     if MACHINE == "x86_64":
         prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]  # the x32 ABI
     for number in sorted(set(ARCH["denied"].values()) | set(COMMON_DENIED.values())):
         prog += [(jeq, 0, 1, number), (ret, 0, 0, eperm)]
+    for name, (number, index) in sorted(ARCH["pid_checked"].items()):
+        prog += _pid_checked(name, number, index, own)
     prog += [(jeq, 0, 1, ARCH["connect"]), (ret, 0, 0, eacces)]
     if not processes:
         for number in ARCH["forks"]:

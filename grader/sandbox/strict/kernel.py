@@ -30,7 +30,15 @@ SYSCALLS = {
             "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161, "kexec_load": 246,
             "kexec_file_load": 320, "init_module": 175, "finit_module": 313, "delete_module": 176,
             "open_by_handle_at": 304, "name_to_handle_at": 303, "swapon": 167, "swapoff": 168, "reboot": 169,
-            "acct": 163, "quotactl": 179,
+            "acct": 163, "quotactl": 179, "kcmp": 312, "pidfd_getfd": 438, "process_madvise": 440,
+        },
+        # (number, index of the pid argument): refused unless the pid is 0, this process or younger
+        "pid_checked": {
+            "kill": (62, 0), "tkill": (200, 0), "tgkill": (234, 0), "rt_sigqueueinfo": (129, 0),
+            "rt_tgsigqueueinfo": (297, 0), "pidfd_open": (434, 0), "prlimit64": (302, 0),
+            "setpriority": (141, 1), "sched_setparam": (142, 0), "sched_setscheduler": (144, 0),
+            "sched_setaffinity": (203, 0), "sched_setattr": (314, 0), "migrate_pages": (256, 0),
+            "move_pages": (279, 0), "ioprio_set": (251, 1),
         },
     },
     "aarch64": {
@@ -42,10 +50,19 @@ SYSCALLS = {
             "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51, "kexec_load": 104,
             "kexec_file_load": 294, "init_module": 105, "finit_module": 273, "delete_module": 106,
             "open_by_handle_at": 265, "name_to_handle_at": 264, "swapon": 224, "swapoff": 225, "reboot": 142,
-            "acct": 89, "quotactl": 60,
+            "acct": 89, "quotactl": 60, "kcmp": 272, "pidfd_getfd": 438, "process_madvise": 440,
+        },
+        "pid_checked": {
+            "kill": (129, 0), "tkill": (130, 0), "tgkill": (131, 0), "rt_sigqueueinfo": (138, 0),
+            "rt_tgsigqueueinfo": (240, 0), "pidfd_open": (434, 0), "prlimit64": (261, 0),
+            "setpriority": (140, 1), "sched_setparam": (118, 0), "sched_setscheduler": (119, 0),
+            "sched_setaffinity": (122, 0), "sched_setattr": (274, 0), "migrate_pages": (238, 0),
+            "move_pages": (239, 0), "ioprio_set": (30, 1),
         },
     },
 }
+# Syscalls whose first argument says "every process of a user" at this value (PRIO_USER, IOPRIO_WHO_USER).
+USER_WIDE = {"setpriority": 2, "ioprio_set": 3}
 # Same numbers on every architecture: io_uring (its socket/connect ops bypass seccomp), new mount API.
 COMMON_DENIED = {"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428,
                  "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
