@@ -27,10 +27,10 @@ from .kernel import (
     LL_TRUNCATE,
     LL_WRITES_V1,
     MACHINE,
-    USER_WIDE,
     SYS_LANDLOCK_ADD_RULE,
     SYS_LANDLOCK_CREATE_RULESET,
     SYS_LANDLOCK_RESTRICT_SELF,
+    USER_WIDE,
     check,
     covered,
 )

@@ -75,7 +75,7 @@ def _probe() -> tuple[bool, str]:
     if unshare_path() is None:
         return False, "util-linux `unshare` is not installed"
     try:
-        done = subprocess.run(wrapper() + ["/bin/sh", "-c", "exit 0"], stdin=subprocess.DEVNULL,
+        done = subprocess.run(wrapper() + ["/bin/sh", "-c", "exit 0"], check=False, stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=10)
     except (OSError, subprocess.SubprocessError) as exc:
         return False, f"`unshare` failed: {exc}"
@@ -99,7 +99,7 @@ def _package_dir(name: str) -> str | None:
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
-    return os.path.realpath(list(spec.submodule_search_locations)[0])
+    return os.path.realpath(next(iter(spec.submodule_search_locations)))
 
 
 def view_plan(area: str, workdir: str, area_mb: int, hidden=()) -> dict:
