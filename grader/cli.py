@@ -37,8 +37,9 @@ def cli():
               help="Exit with status 1 when the score is below SCORE (for CI).")
 @click.option("--secret-seed", type=int, default=None, envvar="LAB1_SECRET_SEED",
               help="Seed of the hidden points (TAs; default: the rubric's public seed).")
-@click.option("--sandbox", type=click.Choice(["default", "strict"]), default="default", show_default=True,
-              help="Isolation of the submission: 'strict' adds Linux namespaces and seccomp (TAs).")
+@click.option("--sandbox", type=click.Choice(["auto", "strict", "default", "portable"]), default="auto",
+              show_default=True, help="Isolation of the submission: auto picks strict (Linux namespaces, seccomp), "
+              "default (rlimits) or portable (any OS, watched, not confined) by what this machine supports.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check and the tracebacks.")
 def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_under, secret_seed, sandbox, verbose):
     """Grade one submission and print a score with a reason for every lost point.

@@ -12,7 +12,7 @@ from grader.atomic import atomic_write_text
 SCHEMA_VERSION = 1
 
 # Statuses of one check, from best to worst; an item takes the worst of its checks.
-CHECK_STATUSES = ("passed", "failed", "not_attempted", "error", "timeout")
+CHECK_STATUSES = ("passed", "failed", "not_attempted", "error", "timeout", "overloaded")  # overloaded: regrade
 
 
 @dataclass

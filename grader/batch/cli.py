@@ -39,9 +39,11 @@ from grader.usage import INTERRUPTED, fail_usage
               help="Hard limit in seconds for grading one submission.")
 @click.option("--similarity", "similarity_threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD,
               show_default=True, help="Flag pairs whose normalized code is at least this similar (Jaccard).")
-@click.option("--sandbox", type=click.Choice(["auto", "default", "strict"]), default="auto", show_default=True,
+@click.option("--sandbox", type=click.Choice(["auto", "default", "strict", "portable"]), default="auto",
+              show_default=True,
               help="Isolation of each submission: 'strict' (Linux namespaces, seccomp) where the machine "
-                   "supports it with 'auto'; the tier that ran is in every result and the gradebook.")
+                   "supports it with 'auto'; 'portable' confines nothing and runs only when asked by name; "
+                   "the tier that ran is in every result and the gradebook.")
 @click.option("--no-report", is_flag=True, help="Only results.json per student (no report.html, figures).")
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is off anyway when stderr is not a terminal).")
 def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, executor, scheduler, name_pattern,

@@ -11,7 +11,7 @@ from grader.usage import UsageError
 # Outcomes of one submission in a batch, besides "ok": deterministic ones are kept by --resume,
 # transient ones (the grader crashed or was too slow, maybe because the machine was busy) are retried.
 DETERMINISTIC_ERRORS = ("refused", "empty")
-TRANSIENT_ERRORS = ("crashed", "timeout", "error")
+TRANSIENT_ERRORS = ("crashed", "timeout", "error", "regrade")  # regrade: machine overloaded
 
 _TITLES = {
     "refused": "The submission was refused",
@@ -19,6 +19,7 @@ _TITLES = {
     "crashed": "The grader crashed on this submission",
     "timeout": "Grading took too long",
     "error": "The grader failed on this submission",
+    "regrade": "The machine was overloaded: regrade",
 }
 
 

@@ -80,14 +80,19 @@ def default_baseline() -> Path | None:
 
 
 def resolve_sandbox(sandbox: str) -> str:
-    """'auto' is the strict tier where this machine supports it (graded work), else the default one."""
-    if sandbox == "auto":
-        from grader.sandbox import strict
+    """'auto' is the strict tier where this machine supports it (graded work), else the default one; the
+    portable tier confines nothing, so a class is graded in it only when asked for by name."""
+    from grader.sandbox.tiers import choose
 
-        return "strict" if strict.available()[0] else "default"
-    if sandbox not in ("default", "strict"):
-        raise BatchError(f"unknown sandbox {sandbox!r}: use auto, default or strict")
-    return sandbox
+    try:
+        tier, _ = choose(sandbox)
+    except ValueError:
+        raise BatchError(f"unknown sandbox {sandbox!r}: use auto, default, strict or portable") from None
+    if tier == "portable" and sandbox == "auto":
+        raise BatchError("this machine can only run the portable sandbox tier, which confines nothing (submissions "
+                         "could read and write your files): grade the class on Linux, or pass --sandbox portable "
+                         "to grade here anyway")
+    return tier
 
 
 def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secret_seed: int | None = None,

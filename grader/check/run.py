@@ -17,6 +17,7 @@ from grader.hashing import submission_hash
 from grader.results import GradeResult
 from grader.rubric.loader import Rubric, RubricError, validate_against_checks
 from grader.sandbox import ChildLimits, ProbeError, Sandbox
+from grader.sandbox.tiers import choose as choose_tier
 from grader.scan.imports import FRAMEWORKS, scan_imports
 from grader.usage import UsageError, resolve_rubric, resolve_submission
 
@@ -81,13 +82,18 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
     rubric = resolve_rubric(rubric)
     seed, seed_source = resolve_secret_seed(secret_seed, rubric)
     limits = ChildLimits.from_rubric(rubric.limits)
+    try:
+        tier, tier_note = choose_tier(sandbox)  # auto: strict, default or portable, by what the machine supports
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     # The child starts first: it imports numpy and the submission while the parent loads numpy and
     # pytest (so this module imports neither at its top).
     try:
-        box = Sandbox(submission, limits, frameworks=sorted(FRAMEWORKS), tier=sandbox)
+        box = Sandbox(submission, limits, frameworks=sorted(FRAMEWORKS), tier=tier)
+        box.tier_note = box.tier_note or tier_note
     except ProbeError as exc:
         meta = _meta(rubric, submission, seed_source)
-        meta["sandbox"] = sandbox
+        meta["sandbox"] = tier
         meta["batch_status"] = "refused"  # the gradebook row says why (the result's output)
         return _finish(failed_result(rubric, exc.reason, meta), started)
     try:
@@ -111,8 +117,9 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
         if box.hello:
             meta["child"] = {"python": box.hello.get("python"), "numpy": box.hello.get("numpy")}
         _sandbox_meta(box, meta)
-        flags = security_flags(box.security_events) + scan_flags(scan)
+        flags = security_flags(box.security_events) + scan_flags(scan) + limit_flags(box)
         result = build_result(rubric, outcomes_from_report(report), meta, flags)
+        mark_regrade(result)
         result.artifacts = _artifacts(context, result)
     finally:
         box.close()
@@ -125,7 +132,28 @@ def _sandbox_meta(box: Sandbox, meta: dict) -> None:
     meta["confinement"] = box.confinement
     if box.tier_note:
         meta["tier_note"] = box.tier_note
+    if box.unconfined:
+        meta["unconfined"] = box.unconfined
     meta["security"] = list(box.security_events)
+    meta["cpu_seconds"] = round(box.cpu_spent, 3)  # CPU of the child over every probe (budgets: rubric [limits])
+    if box.overload_stops:
+        meta["overload_stops"] = box.overload_stops
+
+
+def limit_flags(box: Sandbox) -> list[str]:
+    """`limits:` flags: a submission that came near a CPU budget (a TA may want to look; no cost)."""
+    return [f"limits: {note}" for note in box.near_limits()]
+
+
+def mark_regrade(result: GradeResult) -> None:
+    """A check stopped twice by the wall-clock backstop (machine overloaded) is not the student's fault:
+    the result says so first, and `grade batch` lists the row as `regrade`, not `ok`."""
+    if not any(check.status == "overloaded" for item in result.items for check in item.checks):
+        return
+    result.meta["batch_status"] = "regrade"
+    result.flags.insert(0, "regrade: machine overloaded; some checks could not run (not the student's fault)")
+    result.output = ("Machine overloaded: regrade. The grading machine was too busy to finish some checks; the "
+                     "score below is not final and these checks are not your code's fault. " + result.output)
 
 
 def scan_flags(scan) -> list[str]:

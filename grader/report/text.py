@@ -55,6 +55,7 @@ STATUS_LABELS = {
     "not_attempted": "todo",
     "error": "CRASH",
     "timeout": "TIMEOUT",
+    "overloaded": "REGRADE",
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 from grader.rubric.values import (
     COMMON_VALIDATORS,
     PARAM_VALIDATORS,
+    fraction,
     framework_policy,
     is_number,
     module_list,
@@ -106,6 +107,15 @@ class Limits:
     max_hidden: int
     min_lr: float
     max_lr: float
+    # Time limits are budgets of the child's CPU time; the wall clock is only a backstop of
+    # wall_factor x budget + wall_grace_seconds, and a backstop hit is never the student's fault.
+    wall_factor: float = 3.0
+    wall_grace_seconds: float = 10.0
+    near_limit: float = 0.5  # flag a submission whose probe or total used more than this share of a budget
+
+
+# [limits] keys a rubric may leave out (older rubrics): their defaults above.
+OPTIONAL_LIMITS = ("wall_factor", "wall_grace_seconds", "near_limit")
 
 
 @dataclass(frozen=True)
@@ -413,7 +423,12 @@ def _limits(src: _Source, values: dict[str, Any]) -> Limits | None:
     """[limits]: every field of Limits, typed as annotated."""
     specs = {f.name: f.type for f in fields(Limits)}
     _check_keys(src, "limits", values, specs)
-    converted = {name: _value(src, "limits", values, name, _limit_check(kind)) for name, kind in specs.items()}
+    defaults = {f.name: f.default for f in fields(Limits) if f.name in OPTIONAL_LIMITS}
+    converted = {name: _value(src, "limits", values, name, fraction if name == "near_limit" else _limit_check(kind),
+                              default=defaults.get(name, ...)) for name, kind in specs.items()}
+    if is_number(converted["wall_factor"]) and converted["wall_factor"] < 1:
+        src.fail(f"wall_factor ({converted['wall_factor']:g}) is below 1 in [limits]: the wall-clock backstop "
+                 "must leave the CPU budget room", src.key_line("limits", "wall_factor"))
     low, high = converted["min_lr"], converted["max_lr"]
     if is_number(low) and is_number(high) and low > high:
         src.fail(f"min_lr ({low:g}) is above max_lr ({high:g}) in [limits]", src.key_line("limits", "min_lr"))

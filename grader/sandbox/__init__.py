@@ -2,6 +2,7 @@
 
 from grader.sandbox.errors import (
     ChildDied,
+    MachineOverloaded,
     MalformedReply,
     NotAttempted,
     ProbeError,
@@ -14,6 +15,7 @@ from grader.sandbox.process import Sandbox, SubmissionTooLarge
 __all__ = [
     "ChildDied",
     "ChildLimits",
+    "MachineOverloaded",
     "MalformedReply",
     "NotAttempted",
     "ProbeError",

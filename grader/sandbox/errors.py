@@ -37,3 +37,10 @@ class ChildDied(ProbeError):
 
 class MalformedReply(ProbeError):
     """The child answered, but the answer breaks the contract (shape, dtype, NaN, size)."""
+
+
+class MachineOverloaded(ProbeError):
+    """The wall-clock backstop passed twice while the child was still computing within its CPU budget:
+    the grading machine was too busy. Never the student's fault: the result asks for a regrade."""
+
+    status = "overloaded"

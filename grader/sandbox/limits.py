@@ -21,16 +21,23 @@ KEPT_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL", "SY
 class ChildLimits:
     """What the child may use; built from the rubric's [limits]."""
 
-    startup_seconds: float = 20.0
+    startup_seconds: float = 20.0  # CPU seconds of the child (its process tree) for each kind of probe
     probe_seconds: float = 10.0
     train_seconds: float = 30.0
     memory_mb: int = 1024
-    cpu_seconds: int = 300
+    cpu_seconds: int = 300  # CPU seconds of the whole submission (every probe and restart); also RLIMIT_CPU
     max_processes: int = 256
     file_size_mb: int = 64
     open_files: int = 256
     output_kb: int = 64
     reply_mb: int = 64
+    wall_factor: float = 3.0  # wall-clock backstop: wall_factor x CPU budget + wall_grace_seconds
+    wall_grace_seconds: float = 10.0
+    near_limit: float = 0.5  # share of a budget past which the submission is flagged
+
+    def backstop(self, cpu_seconds: float) -> float:
+        """The wall-clock backstop of a probe with this CPU budget (generous: load is not the student's fault)."""
+        return cpu_seconds * self.wall_factor + self.wall_grace_seconds
 
     @classmethod
     def from_rubric(cls, limits) -> ChildLimits:
@@ -66,7 +73,7 @@ def rlimit_setter(limits: ChildLimits):
     mb = 1 << 20
     wanted = [
         ("RLIMIT_CORE", 0),
-        ("RLIMIT_CPU", limits.cpu_seconds),
+        ("RLIMIT_CPU", int(limits.cpu_seconds) + 10),  # a backstop: the parent enforces the budgets
         ("RLIMIT_FSIZE", limits.file_size_mb * mb),
         ("RLIMIT_NOFILE", limits.open_files),
         ("RLIMIT_NPROC", limits.max_processes),

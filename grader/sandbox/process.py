@@ -10,12 +10,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
+from typing import Any
 
-from grader.sandbox import procs, strict
+from grader.sandbox import portable, procs, strict, watch
 from grader.sandbox.errors import (
     ChildDied,
+    MachineOverloaded,
     MalformedReply,
     NotAttempted,
     ProbeError,
@@ -57,27 +58,49 @@ def copy_submission(source: Path, target: Path) -> None:
             shutil.copyfile(path, destination / name)
 
 
+TIERS = ("default", "strict", "portable")
+
+
+class _WallStop(Exception):
+    """The wall-clock backstop passed while the child was still computing (retried once)."""
+
+    def __init__(self, usage: watch.Usage, wall: float):
+        super().__init__("wall-clock backstop")
+        self.usage, self.wall = usage, wall
+
+
 class Sandbox:
-    """One sandboxed child per submission, restarted after a crash or a timeout."""
+    """One sandboxed child per submission, restarted after a crash or a stop.
+
+    Every probe has a budget of the child's CPU time (its whole process tree, watched through psutil,
+    grader/sandbox/watch.py) and a generous wall-clock backstop: a verdict does not depend on the
+    machine's load. A backstop hit while the child still computes is retried once in a fresh child;
+    twice is MachineOverloaded ("regrade"), never the student's fault. The CPU of every probe and
+    restart adds up to the submission's total budget (limits.cpu_seconds)."""
 
     def __init__(self, submission: Path, limits: ChildLimits, frameworks=(), max_restarts: int = 4,
                  tier: str = "default"):
+        if tier not in TIERS:
+            raise ValueError(f"unknown sandbox tier {tier!r}: use one of {', '.join(TIERS)}")
         self.submission = Path(submission).resolve()
-        self.tier = tier  # "default" (portable) or "strict" (Linux namespaces; see grader/sandbox/strict/)
+        self.tier = tier  # "default", "strict" (Linux namespaces) or "portable" (cross-platform parts only)
         self.tier_note = ""  # why the strict tier fell back to default
         if tier == "strict":
             available, why = strict.available()
             if not available:
                 self.tier, self.tier_note = "default", f"strict sandbox not available here: {why}"
-        strict.guard_grader()  # Linux: subreaper (catches setsid daemons), not dumpable (hides /proc/<grader>)
+        if self.tier != "portable":
+            strict.guard_grader()  # Linux: subreaper (catches setsid daemons), not dumpable (hides /proc/<grader>)
         self.limits = limits
         self.frameworks = tuple(frameworks)
         self.max_restarts = max_restarts
         self._lock = threading.RLock()
         self._proc: subprocess.Popen | None = None
+        self._watch: watch.TreeWatch | None = None
+        self._talker: threading.Thread | None = None
         # The folder names its owner: a grader killed before close() leaves a folder the next
         # sandbox (or the batch's supervisor) removes once that pid is gone.
-        procs.remove_orphan_folders(tempfile.gettempdir(), SANDBOX_PREFIX)
+        procs.remove_orphan_folders(tempfile.gettempdir(), SANDBOX_PREFIX, is_alive=watch.pid_exists)
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{SANDBOX_PREFIX}{os.getpid()}-"))
         self.workdir = self.tmp / "work"
         self.home = self.tmp / "home"
@@ -85,7 +108,11 @@ class Sandbox:
         self.security_events: list[str] = []  # what the child's audit hook saw it attempt (words, for TAs)
         self.restarts = 0
         self.dead_reason = ""  # set when the submission cannot even start: no more restarts
+        self._dead_error: type[ProbeError] = ChildDied
         self.hello: dict | None = None
+        self.cpu_spent = 0.0  # CPU seconds of every child of this submission so far
+        self.overload_stops = 0  # wall-clock backstop hits while the child computed (each one retried)
+        self._peak: tuple[float, str, float, float] = (0.0, "", 0.0, 0.0)  # (share, what, used, budget)
         try:  # every path out of here leaves no folder behind (size cap, Ctrl-C, a failed start)
             self.home.mkdir()
             copy_submission(self.submission, self.workdir / "student")
@@ -97,28 +124,40 @@ class Sandbox:
     # --- lifecycle -----------------------------------------------------------
     def _spawn(self) -> None:
         """Start a child; it imports the submission while the parent goes on."""
-        req_read, self._req_write = os.pipe()
-        self._rep_read, rep_write = os.pipe()
-        config = {
-            "fd_in": req_read,
-            "fd_out": rep_write,
+        root = os.path.realpath(self.tmp)
+        config: dict[str, Any] = {
             "workdir": str(self.workdir),
             "frameworks": list(self.frameworks),
             "output_chars": self.limits.output_kb * 1024,
+            "sandbox_roots": sorted({str(self.tmp), root} | ({"/tmp"} if self.tier == "strict" else set())),
+            "protected": strict.hidden_paths(),
         }
-        root = os.path.realpath(self.tmp)
-        config["sandbox_roots"] = sorted({str(self.tmp), root} | ({"/tmp"} if self.tier == "strict" else set()))
-        config["protected"] = strict.hidden_paths()
-        config["confine"] = strict.confine_policy([root], view=self.tier == "strict", hidden=config["protected"])
         command = [sys.executable, "-I", str(CHILD_MAIN)]
+        env = child_environment(self.home)
+        env[procs.MARKER] = self.tmp.name
+        self._log_path = self.tmp / f"child-{self.restarts}.log"
+        self._log = open(self._log_path, "wb")
+        if self.tier == "portable":
+            config["confine"] = {}
+            self._proc, self._req_write, self._rep_read = portable.spawn(
+                command, config, cwd=str(self.workdir), env=env, log=self._log)
+        else:
+            self._proc = self._spawn_posix(command, config, root, env)
+        _LIVE_CHILDREN.add(self._proc.pid)
+        self._watch = watch.start(self._proc.pid)
+        self.hello = None
+
+    def _spawn_posix(self, command: list[str], config: dict, root: str, env: dict[str, str]) -> subprocess.Popen:
+        """The default and strict tiers: pipes passed by number, rlimits and kernel guards in preexec_fn."""
+        req_read, self._req_write = os.pipe()
+        self._rep_read, rep_write = os.pipe()
+        config.update(fd_in=req_read, fd_out=rep_write)
+        config["confine"] = strict.confine_policy([root], view=self.tier == "strict", hidden=config["protected"])
         if self.tier == "strict":
             area_mb = max(32, 4 * self.limits.file_size_mb)  # the child's whole writable space, in RAM
             config["view"] = strict.view_plan(root, os.path.realpath(self.workdir), area_mb, strict.hidden_paths())
             command = strict.wrapper() + command
-        env = child_environment(self.home)
-        env[procs.MARKER] = self.tmp.name
-        self._log = open(self.tmp / f"child-{self.restarts}.log", "wb")
-        self._proc = subprocess.Popen(
+        proc = subprocess.Popen(
             command + [json.dumps(config)],
             stdin=subprocess.DEVNULL,
             stdout=self._log,
@@ -129,37 +168,49 @@ class Sandbox:
             start_new_session=True,  # its own process group, killed as a whole
             preexec_fn=strict.child_preexec(rlimit_setter(self.limits), drop_caps=self.tier == "default"),
         )
-        _LIVE_CHILDREN.add(self._proc.pid)
         os.close(req_read)
         os.close(rep_write)
-        self.hello = None
+        return proc
 
     def _kill(self) -> None:
-        """Kill the child's whole process group and release its pipes."""
+        """Kill the child's whole process tree and release its pipes."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        # killpg misses what left the group (setsid daemons): kill the whole tree, and orphans the
-        # subreaper grader inherited; the strict tier's PID namespace dies with its first process anyway.
-        procs.kill_tree(proc.pid, protected=_LIVE_CHILDREN, marker=self.tmp.name)
+        if self.tier != "portable":
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            # killpg misses what left the group (setsid daemons): kill the whole tree, and orphans the
+            # subreaper grader inherited; the strict tier's PID namespace dies with its first process anyway.
+            procs.kill_tree(proc.pid, protected=_LIVE_CHILDREN, marker=self.tmp.name)
+        if self._watch is not None:
+            self._watch.kill()  # every tier: the tree, and every process seen in it before
         proc.wait()
         _LIVE_CHILDREN.discard(proc.pid)
-        for fd in (self._req_write, self._rep_read):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        talker, self._talker = self._talker, None
+        if talker is not None:
+            talker.join(5)
+        # A thread still blocked on the pipes (a process outside the tree holds them) keeps them: closing
+        # an fd under a blocked reader could hand its number to another file.
+        if talker is None or not talker.is_alive():
+            if self.tier == "portable":
+                portable.close_pipes(proc)
+            else:
+                for fd in (self._req_write, self._rep_read):
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
         self._log.close()
 
     def close(self) -> None:
         """Kill the child and delete the sandbox's files."""
         with self._lock:
             self._kill()
-            procs.kill_tree(None, protected=_LIVE_CHILDREN, marker=self.tmp.name)  # orphans of earlier children
+            if self.tier != "portable":
+                procs.kill_tree(None, protected=_LIVE_CHILDREN, marker=self.tmp.name)  # orphans of earlier children
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self) -> Sandbox:
@@ -173,23 +224,25 @@ class Sandbox:
         """The import status of every contract module (waits for the child to start)."""
         with self._lock:
             self._ensure_started()
+            assert self.hello is not None
             return self.hello["imports"]
 
     def versions(self) -> dict:
         """Python and NumPy versions seen by the child."""
         with self._lock:
             self._ensure_started()
+            assert self.hello is not None
             return {"python": self.hello["python"], "numpy": self.hello["numpy"]}
 
     def request(self, op: str, arrays=None, *, timeout: float, what: str, **fields):
-        """Send one probe and return (header, arrays); raise a ProbeError on any failure."""
+        """Send one probe with a budget of `timeout` CPU seconds; return (header, arrays) or raise a ProbeError."""
         with self._lock:
             self._ensure_started()
-            return self._exchange({"op": op, **fields}, arrays, timeout, what)
+            return self._exchange_retrying({"op": op, **fields}, arrays, timeout, what)
 
     def _ensure_started(self) -> None:
         if self.dead_reason:
-            raise ChildDied(self.dead_reason)
+            raise self._dead_error(self.dead_reason)
         if self._proc is None:
             if self.restarts >= self.max_restarts:
                 self.dead_reason = "the grader stopped restarting your code after it crashed or hung repeatedly"
@@ -197,39 +250,140 @@ class Sandbox:
             self.restarts += 1
             self._spawn()
         if self.hello is None:
+            what = "importing your modules"
             try:
-                header, _ = self._exchange({"op": "hello"}, None, self.limits.startup_seconds, "importing your modules")
-            except ProbeTimeout:
-                self.dead_reason = (
-                    f"importing your modules did not finish within {self.limits.startup_seconds:g} s: code at "
-                    "module level runs on import; put experiments under `if __name__ == \"__main__\":`"
-                )
+                header, _ = self._exchange_retrying({"op": "hello"}, None, self.limits.startup_seconds, what)
+            except ProbeTimeout as exc:
+                self.dead_reason = (f"{exc.reason}; code at module level runs on import: put experiments under "
+                                    "`if __name__ == \"__main__\":`")
                 raise ProbeTimeout(self.dead_reason) from None
             except ProbeError as exc:
                 self.dead_reason = exc.reason
+                if isinstance(exc, MachineOverloaded):
+                    self._dead_error = MachineOverloaded  # every later probe: regrade, not the student's fault
                 raise
             self.hello = header
 
-    def _exchange(self, request: dict, arrays, timeout: float, what: str):
+    def _exchange_retrying(self, request: dict, arrays, cpu: float, what: str):
+        """_exchange, once more in a fresh child when the wall-clock backstop stopped a computing child."""
+        try:
+            return self._exchange(request, arrays, cpu, what)
+        except _WallStop:
+            self.overload_stops += 1
+        self.max_restarts += 1  # the machine's fault: the retry's restart is free
+        if request["op"] == "hello":
+            self.restarts += 1
+            self._spawn()
+        else:
+            self._ensure_started()
+        try:
+            return self._exchange(request, arrays, cpu, what)
+        except _WallStop as stop:
+            self.overload_stops += 1
+            raise MachineOverloaded(
+                f"machine overloaded: regrade. {what} was stopped twice by the wall-clock backstop "
+                f"({stop.wall:.0f} s) while your code was still computing, with only {stop.usage.cpu_seconds:.1f} "
+                f"of its {cpu:g} CPU seconds used: the grading machine was too busy. This is not your code's "
+                "fault: grade it again when the machine is less loaded") from None
+
+    def _exchange(self, request: dict, arrays, cpu: float, what: str):
         from grader.sandbox import protocol  # numpy: imported after the child is on its way
 
-        deadline = time.monotonic() + timeout
-        try:
-            protocol.write_message(self._req_write, protocol.encode(request, arrays), deadline)
-            header, replies = protocol.read_message(self._rep_read, deadline, self.limits.reply_mb << 20)
-        except protocol.Timeout:
+        total = float(self.limits.cpu_seconds)
+        remaining = total - self.cpu_spent
+        if remaining <= 0:
+            self.dead_reason, self._dead_error = self._total_spent(), ProbeTimeout
+            raise ProbeTimeout(self.dead_reason)
+        budget = self._budget(min(cpu, remaining), cpu)
+        message = protocol.encode(request, arrays)
+        done, box = threading.Event(), {}
+        req_fd, rep_fd, cap = self._req_write, self._rep_read, self.limits.reply_mb << 20
+
+        def talk() -> None:  # blocking reads and writes: the same on every OS, and no select() on pipes
+            try:
+                protocol.write_message(req_fd, message)
+                box["reply"] = protocol.read_message(rep_fd, None, cap)
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                box["error"] = exc
+            finally:
+                done.set()
+
+        self._talker = threading.Thread(target=talk, name="sandbox-exchange", daemon=True)
+        self._talker.start()
+        since_spawn = request.get("op") == "hello"  # the import's CPU counts from the child's start
+        verdict, usage = watch.wait_for(done, self._watch, budget, spent_before=0.0 if since_spawn else None)
+        self.cpu_spent += usage.cpu_seconds
+        if verdict is not None:
             self._kill()
-            raise ProbeTimeout(
-                f"{what} did not finish within {timeout:g} s and was stopped: "
-                "look for an endless loop, a very slow per-sample loop or a blocking call"
-            ) from None
-        except protocol.Closed:
+            raise self._stopped(verdict, usage, budget, cpu, what)
+        self._talker.join()
+        self._talker = None
+        error = box.get("error")
+        if isinstance(error, protocol.Closed):
             raise ChildDied(self._death_reason(what)) from None
-        except protocol.ProtocolError as exc:
+        if isinstance(error, protocol.ProtocolError):
             self._kill()
-            if "cap" not in str(exc):  # the probe server never sends these: code wrote to its pipe
-                self._note_security([f"sent a reply that breaks the grader's protocol ({exc})"])
-            raise MalformedReply(f"{what}: the reply broke the protocol ({exc})") from None
+            if "cap" not in str(error):  # the probe server never sends these: code wrote to its pipe
+                self._note_security([f"sent a reply that breaks the grader's protocol ({error})"])
+            raise MalformedReply(f"{what}: the reply broke the protocol ({error})") from None
+        if isinstance(error, OSError):
+            raise ChildDied(self._death_reason(what)) from None
+        if error is not None:
+            raise error
+        self._note_peak(usage.cpu_seconds, cpu, what)
+        header, replies = box["reply"]
+        return self._answer(header, replies, what)
+
+    def _budget(self, cpu: float, asked: float) -> watch.Budget:
+        """CPU budget, backstop and (portable tier: no rlimits) the memory and output caps watched."""
+        if self.tier != "portable":
+            return watch.Budget(cpu, self.limits.backstop(asked))
+        output_cap = max(16 * self.limits.output_kb * 1024, 8 << 20)  # what escapes the child's capture
+        return watch.Budget(cpu, self.limits.backstop(asked), memory_bytes=self.limits.memory_mb << 20,
+                            output_path=str(self._log_path), output_bytes=output_cap)
+
+    def _stopped(self, verdict: str, usage: watch.Usage, budget: watch.Budget, asked: float, what: str) -> Exception:
+        """The error for a probe the watcher stopped (a _WallStop is retried by the caller)."""
+        if verdict == "wall":
+            return _WallStop(usage, budget.wall_seconds)
+        if verdict == "memory":
+            return ChildDied(f"your code's process used more than the {self.limits.memory_mb} MB memory limit "
+                             f"during {what} and was stopped; it ran out of the {self.limits.memory_mb} MB memory limit")
+        if verdict == "output":
+            return ChildDied(f"your code printed more than {(budget.output_bytes or 0) >> 20} MB during {what} "
+                             "and was stopped: remove prints from loops")
+        if verdict == "idle":
+            return ProbeTimeout(f"{what} did not finish within {asked:g} s and was stopped: it waited "
+                                f"{usage.idle_seconds:.0f} s without computing; look for sleep(), input(), a lock "
+                                "or a process that never ends")
+        if budget.cpu_seconds < asked:
+            self.dead_reason, self._dead_error = self._total_spent(), ProbeTimeout
+            return ProbeTimeout(f"{what} was stopped: {self.dead_reason}")
+        return ProbeTimeout(
+            f"{what} did not finish within {asked:g} s and was stopped (seconds of your code's CPU time: "
+            "the machine's load does not count): look for an endless loop or a very slow per-sample loop")
+
+    def _total_spent(self) -> str:
+        return (f"your code used the whole CPU budget of this submission ({self.limits.cpu_seconds:g} CPU seconds "
+                "over every probe): make training faster (vectorise over the samples) or use fewer epochs")
+
+    def _note_peak(self, used: float, budget: float, what: str) -> None:
+        share = used / budget if budget > 0 else 0.0
+        if share > self._peak[0]:
+            self._peak = (share, what, used, budget)
+
+    def near_limits(self) -> list[str]:
+        """What came near its budget (more than limits.near_limit of it), in words for a TA."""
+        notes = []
+        share, what, used, budget = self._peak
+        if share > self.limits.near_limit:
+            notes.append(f"{what} used {used:.1f} of its {budget:g} CPU seconds")
+        if self.cpu_spent > self.limits.near_limit * self.limits.cpu_seconds:
+            notes.append(f"the submission used {self.cpu_spent:.0f} of its {self.limits.cpu_seconds:g} CPU seconds")
+        return notes
+
+    def _answer(self, header: dict, replies: dict, what: str):
+        """The child's answer, or the ProbeError it reports."""
         self._note_audit(header.get("audit"))
         self._note_security(header.get("security"))
         output = str(header.get("output", ""))
@@ -237,7 +391,7 @@ class Sandbox:
             output += f"\n[... {header['output_dropped']} more characters of output dropped]"
         if not header.get("ok"):
             kind = header.get("kind")
-            cls = NotAttempted if kind == "not_attempted" else SubmissionError
+            cls: type[ProbeError] = NotAttempted if kind == "not_attempted" else SubmissionError
             if kind == "malformed":
                 cls = MalformedReply
             message = str(header.get("message", "unknown error"))
@@ -260,17 +414,27 @@ class Sandbox:
 
     @property
     def confinement(self) -> list[str]:
-        """The kernel layers the child applied (namespaces, Landlock, seccomp), from its hello."""
+        """The layers the child ran under: kernel layers it applied (from its hello), or what the portable
+        tier watches from the grader."""
         layers = (self.hello or {}).get("confinement", [])
-        return [str(layer)[:100] for layer in layers] if isinstance(layers, list) else []
+        applied = [str(layer)[:100] for layer in layers] if isinstance(layers, list) else []
+        return list(portable.CONFINEMENT) + applied if self.tier == "portable" else applied
+
+    @property
+    def unconfined(self) -> list[str]:
+        """What this tier cannot confine (recorded in the results)."""
+        return list(portable.GAPS) if self.tier == "portable" else []
 
     def _death_reason(self, what: str) -> str:
         """Explain why the child died, from its exit status and last words."""
         proc = self._proc
-        code = proc.wait(timeout=5) if proc else None
+        try:
+            code = proc.wait(timeout=5) if proc else None
+        except subprocess.TimeoutExpired:
+            code = None
         tail = ""
         try:
-            tail = (self.tmp / f"child-{self.restarts}.log").read_bytes()[-600:].decode("utf-8", "replace").strip()
+            tail = self._log_path.read_bytes()[-600:].decode("utf-8", "replace").strip()
         except OSError:
             pass
         self._kill()
