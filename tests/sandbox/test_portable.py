@@ -36,6 +36,9 @@ def flood(x):
     return x
 def fail(x):
     raise ValueError("bad input")
+def stdio(x):
+    os.write(1, b"not a protocol message")  # fd 1 is the grader's log, not the reply pipe
+    return np.array([len(os.read(0, 100))])  # fd 0 is the null device, not the request pipe
 """
 
 
@@ -59,6 +62,8 @@ def test_portable_round_trip_errors_and_what_it_records(sub):
         np.testing.assert_allclose(arrays["out"], 0.5)
         with pytest.raises(SubmissionError, match="bad input"):
             call(box, "fail", np.zeros(1))
+        _, arrays = call(box, "stdio", np.zeros(1))
+        assert arrays["out"].tolist() == [0]
         assert box.tier == "portable" and box.imports()["activations"]["status"] == "ok"
         assert "process tree killed (psutil)" in box.confinement
         assert any("no kernel confinement" in gap for gap in box.unconfined)

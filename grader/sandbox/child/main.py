@@ -36,8 +36,27 @@ def sandbox_module(name):
     return importlib.import_module(f"{PACKAGE}.{name}")
 
 
+def protocol_off_stdio():
+    """Portable tier: the protocol arrives on stdin and stdout. Move it to fresh descriptors and point
+    fd 0 at the null device and fd 1 at stderr (the grader's log of this child), so that code reading
+    fd 0 or writing fd 1 cannot touch the protocol. Returns (fd_in, fd_out)."""
+    fd_in, fd_out = os.dup(0), os.dup(1)
+    if sys.platform == "win32":  # binary pipes: no newline translation
+        import msvcrt
+
+        for fd in (fd_in, fd_out):
+            msvcrt.setmode(fd, os.O_BINARY)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    return fd_in, fd_out
+
+
 def main():
     config = json.loads(sys.argv[1])
+    portable = bool(config.get("stdio"))  # the portable tier: no kernel layer, the protocol on stdin/stdout
+    fd_in, fd_out = protocol_off_stdio() if portable else (config["fd_in"], config["fd_out"])
     load_sandbox_package()
     # Every module of the sandbox now: after confine() Landlock hides the grader's folder.
     protocol, view, kernel_guard = sandbox_module("protocol"), sandbox_module("strict.view"), sandbox_module("strict.confine")
@@ -51,8 +70,8 @@ def main():
             os._exit(97)
     import numpy  # noqa: F401  (imported before the audit hook: numpy may use ctypes)
 
-    confinement = kernel_guard.confine(config.get("confine", {}))  # no_new_privs, Landlock, seccomp
-    fd_in, fd_out = config["fd_in"], config["fd_out"]
+    # no_new_privs, Landlock, seccomp (none in the portable tier: it runs as it would on Windows or macOS)
+    confinement = [] if portable else kernel_guard.confine(config.get("confine", {}))
     sys.dont_write_bytecode = True  # -I ignores PYTHONDONTWRITEBYTECODE
     guard.forget_editable_installs()
     writer = streams.CappedWriter(config["output_chars"])
