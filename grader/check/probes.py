@@ -7,7 +7,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from grader.sandbox import MalformedReply, NotAttempted, ProbeError, Sandbox, SubmissionError
+from grader.sandbox import MalformedReply, NotAttempted, ProbeError, ProbeTimeout, Sandbox, SubmissionError
 from grader.sandbox.limits import ChildLimits
 
 MAX_PROBE_VALUES = 1 << 22  # no reply array the grader asks for is anywhere near this
@@ -72,6 +72,7 @@ class LabProbes:
         self.sandbox = sandbox
         self.limits = limits
         self._training: dict[str, Future] = {}
+        self._overrun: ProbeTimeout | None = None  # the training run that did not finish within its CPU budget
         self._lock = threading.Lock()
 
     # --- modules ---------------------------------------------------------------
@@ -195,6 +196,8 @@ class LabProbes:
         for module in ("optimizers", "train"):
             self.require(module)
         what = f"training on the {job.dataset} set" + (" with its labels flipped (1 - y)" if job.flipped else "")
+        if self._overrun is not None:  # an endless train() is answered within one CPU budget, not one per run
+            raise ProbeTimeout(f"{what} was not run: {self._overrun.reason}; make train() finish there first")
         try:
             header, replies = self._request(
                 "network", "train", {"x": job.x, "y": job.y}, what=what, timeout=self.limits.train_seconds,
@@ -203,6 +206,9 @@ class LabProbes:
             )
         except NotAttempted as exc:
             raise _unfinished_extra(exc, job) from None
+        except ProbeTimeout as exc:
+            self._overrun = exc
+            raise
         params = param_arrays(replies, "p", job.param_shapes, f"{what} (net.params after training)")
         losses = checked_array(replies.get("losses"), f"{what} (the list train() returned)").ravel()
         return {"params": params, "losses": losses, "seconds": float(header.get("seconds", 0.0)),

@@ -78,7 +78,8 @@ def test_endless_training_is_stopped_and_the_rest_graded(graded):
     assert run.json["score"] == 70  # everything but training
     assert run.json["extra_data"]["child_restarts"] >= 1
     assert all(c["status"] == "timeout" for key in TRAIN for c in run.checks(key)), [run.checks(k) for k in TRAIN]
-    assert run.seconds < 30, f"two 3 s training limits took {run.seconds:.1f} s"
+    # One 3 s CPU budget answers the endless loop, not one per training run (CPU seconds: load does not count).
+    assert run.json["extra_data"]["cpu_seconds"] < 2 * 3, run.json["extra_data"]["cpu_seconds"]
 
 
 @pytest.mark.slow
@@ -87,7 +88,8 @@ def test_endless_import_is_stopped_once(graded):
     run = graded("infinite_loop_at_import")
     assert run.json["score"] == 0
     assert "if __name__ == \"__main__\":" in run.output("forward")
-    assert run.seconds < 20, f"one 3 s startup limit took {run.seconds:.1f} s"  # not one wait per check
+    # One 3 s CPU startup budget, not one wait per check.
+    assert run.json["extra_data"]["cpu_seconds"] < 2 * 3, run.json["extra_data"]["cpu_seconds"]
 
 
 @pytest.mark.graded("prints_megabytes")
