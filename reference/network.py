@@ -2,6 +2,7 @@
 
 Layer k (k = 1..L) computes a_k = act(a_{k-1} @ W_k + b_k), output included,
 with W_k of shape (sizes[k-1], sizes[k]) and b_k of shape (sizes[k],).
+The loss is losses.mse over all elements of the output.
 """
 import numpy as np
 
@@ -31,7 +32,12 @@ class Network:
     """
 
     def __init__(self, sizes=(2, 4, 4, 1), activation="sigmoid", optimizer=None, seed=0):
-        """Random weights (scaled normal, from default_rng(seed)), zero biases."""
+        """Random weights drawn from np.random.default_rng(seed); biases of the right shapes."""
+        ### BEGIN SOLUTION
+        ### TODO: keep self.sizes, the activation's (f, derivative) pair from _activation_pair(activation)
+        ### and self.optimizer (SGD(lr=0.1) when None); fill self.params with "W1", "b1", ..., "WL", "bL":
+        ### W_k of shape (sizes[k-1], sizes[k]) drawn from np.random.default_rng(seed) (small values
+        ### that keep the pre-activations near 1 in size), b_k of shape (sizes[k],).
         self.sizes = tuple(int(s) for s in sizes)
         self.activation = activation
         self._f, self._df = _activation_pair(activation)
@@ -45,12 +51,17 @@ class Network:
             self.params[f"W{k}"] = rng.normal(0.0, 1.0 / np.sqrt(fan_in), (fan_in, fan_out))
             self.params[f"b{k}"] = np.zeros(fan_out)
         self._outputs = None  # a_0..a_L of the last forward, for backward
+        ### END SOLUTION
 
     def forward(self, x):
         """Run the network on a batch.
 
         Input: x (N, sizes[0]). Output: (N, sizes[-1]), the last layer's activation.
         """
+        ### BEGIN SOLUTION
+        ### TODO: run the layers k = 1..L in turn, output layer included, as the module docstring says,
+        ### reading self.params; keep what backward will need; return the last layer's output, shape
+        ### (N, sizes[-1]).
         a = np.asarray(x, dtype=float)
         outputs = [a]
         for k in range(1, len(self.sizes)):
@@ -58,6 +69,7 @@ class Network:
             outputs.append(a)
         self._outputs = outputs
         return a
+        ### END SOLUTION
 
     def backward(self, y):
         """Gradients of mse(forward(x), y) for the x of the last forward.
@@ -65,6 +77,12 @@ class Network:
         Input: y (N, sizes[-1]) targets. Output: dict with the keys and shapes
         of params. Fresh arrays every call: nothing accumulates.
         """
+        ### BEGIN SOLUTION
+        ### TODO: derive, with the chain rule from the output layer back to the first, the gradient of
+        ### mse(forward(x), y) with respect to every W_k and b_k, for the x of the last forward call.
+        ### Return a new dict with the keys and shapes of self.params. The activation's derivative takes
+        ### the layer's OUTPUT; each bias is shared by all N rows of the batch. Check it with
+        ### `python -m student.gradcheck`.
         if self._outputs is None:
             raise RuntimeError("call forward(x) before backward(y)")
         outputs = self._outputs
@@ -79,7 +97,11 @@ class Network:
             if k > 1:
                 delta = (delta @ self.params[f"W{k}"].T) * self._df(outputs[k - 1])
         return {name: grads[name] for name in self.params}  # params' key order
+        ### END SOLUTION
 
     def update(self, grads):
         """Apply one optimizer step to self.params, in place. grads: like params."""
+        ### BEGIN SOLUTION
+        ### TODO: have the network's optimizer update its parameters with grads, in place.
         self.optimizer.step(self.params, grads)
+        ### END SOLUTION

@@ -2,6 +2,8 @@
 
 params and grads are dicts name -> ndarray with the same keys and shapes;
 per-parameter state (velocity, running sums, moments) is keyed by name.
+Update in place (p -= ...), do not rebind params[name] to a new array.
+SGD is required; Momentum, AdaGrad and Adam are bonus extras.
 """
 import numpy as np
 
@@ -14,8 +16,12 @@ class SGD:
 
     def step(self, params, grads):
         """One update, in place. params, grads: dict name -> array of the same shape."""
+        ### BEGIN SOLUTION
+        ### TODO: one plain gradient-descent step of rate self.lr on every parameter, in place; pair each
+        ### gradient with its parameter by name.
         for name, p in params.items():
             p -= self.lr * grads[name]
+        ### END SOLUTION
 
 
 class Momentum:
@@ -28,10 +34,14 @@ class Momentum:
 
     def step(self, params, grads):
         """One update, in place. params, grads: dict name -> array of the same shape."""
+        ### BEGIN SOLUTION
+        ### TODO (extra): the momentum update of the class docstring, in place, with one velocity per
+        ### parameter name kept in self.velocity (it starts at 0).
         for name, p in params.items():
             v = self.beta * self.velocity.get(name, 0.0) - self.lr * grads[name]
             self.velocity[name] = v
             p += v
+        ### END SOLUTION
 
 
 class AdaGrad:
@@ -44,11 +54,15 @@ class AdaGrad:
 
     def step(self, params, grads):
         """One update, in place. params, grads: dict name -> array of the same shape."""
+        ### BEGIN SOLUTION
+        ### TODO (extra): the AdaGrad update of the class docstring, in place, with the running sum of
+        ### squared gradients of each parameter name kept in self.sum_sq (it starts at 0).
         for name, p in params.items():
             g = grads[name]
             G = self.sum_sq.get(name, 0.0) + g * g
             self.sum_sq[name] = G
             p -= self.lr * g / (np.sqrt(G) + self.eps)
+        ### END SOLUTION
 
 
 class Adam:
@@ -69,6 +83,10 @@ class Adam:
 
     def step(self, params, grads):
         """One update, in place. params, grads: dict name -> array of the same shape."""
+        ### BEGIN SOLUTION
+        ### TODO (extra): the Adam update of the class docstring, in place: self.t counts the calls (one
+        ### time step per call, shared by all parameters); the moments of each parameter name live in
+        ### self.m and self.v (they start at 0).
         self.t += 1  # one time step per call, shared by all parameters
         c1 = 1.0 - self.beta1 ** self.t
         c2 = 1.0 - self.beta2 ** self.t
@@ -78,3 +96,4 @@ class Adam:
             v = self.beta2 * self.v.get(name, 0.0) + (1.0 - self.beta2) * g * g
             self.m[name], self.v[name] = m, v
             p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+        ### END SOLUTION

@@ -1,6 +1,8 @@
 """Training loop, evaluation and the lab's command line.
 
-    python -m reference.train --dataset xor [--seed S] [--epochs E] [--out DIR]
+train, predict and accuracy are yours to write; build_network and main are provided. Run
+
+    python -m student.train --dataset xor [--seed S] [--epochs E] [--out DIR]
 """
 import argparse
 import os
@@ -22,23 +24,35 @@ def train(net, x, y, epochs):
     Inputs: net (Network), x (N, D), y (N, 1), epochs (int).
     Output: list of `epochs` floats, the mse of each epoch before its update.
     """
+    ### BEGIN SOLUTION
+    ### TODO: train net on (x, y) for `epochs` epochs with its forward, backward and update; return a
+    ### list of one Python float per epoch: the mse over the whole set during that epoch.
     losses = []
     for _ in range(int(epochs)):
         pred = net.forward(x)
         losses.append(mse(pred, y))
         net.update(net.backward(y))
     return losses
+    ### END SOLUTION
 
 
 def predict(net, x):
     """Class labels: 1 where the output is >= 0.5. x (N, D) -> (N, 1) int."""
+    ### BEGIN SOLUTION
+    ### TODO: the class label of every point: 1 where the network's output is >= 0.5, else 0, as an
+    ### int array of shape (N, 1).
     return (net.forward(x) >= 0.5).astype(int).reshape(-1, 1)
+    ### END SOLUTION
 
 
 def accuracy(net, x, y):
     """Fraction of points classified correctly. x (N, D), y (N, 1) -> float in [0, 1]."""
+    ### BEGIN SOLUTION
+    ### TODO: the fraction of the points whose predicted label equals y (shape (N, 1) or (N,)), as a
+    ### Python float in [0, 1].
     y = np.asarray(y).reshape(-1, 1)
     return float(np.mean(predict(net, x) == y))
+    ### END SOLUTION
 
 
 def build_network(dataset, seed=0):

@@ -4,12 +4,11 @@ Tune them (not graded code, but the grader trains your network with them).
 Keys per dataset: hidden (h1, h2) widths, activation name, optimizer name
 ("sgd", "momentum", "adagrad" or "adam"), lr, epochs. The grader clamps
 them to the rubric's limits.
-
-The defaults use plain SGD, the only optimizer you must write; they work
-for a full-batch, vectorised network initialised with std 1/sqrt(fan_in)
-(~0.3 s per run). Once you have written Adam, try it: far fewer epochs.
 """
 
+# The defaults use plain SGD, the only optimizer you must write; they work for a full-batch,
+# vectorised network initialised with small random weights (~0.3 s per run). Once you have
+# written Adam, try it: far fewer epochs.
 HYPERPARAMETERS = {
     "linear": {"hidden": (4, 4), "activation": "sigmoid", "optimizer": "sgd", "lr": 1.0, "epochs": 5000},
     "xor": {"hidden": (8, 8), "activation": "sigmoid", "optimizer": "sgd", "lr": 2.0, "epochs": 5000},

@@ -1,18 +1,22 @@
-"""Mean squared error and its gradient. TODO: implement both functions."""
+"""Mean squared error and its gradient."""
 import numpy as np
 
 
 def mse(pred, target):
-    """Mean of (pred - target)**2 over ALL elements.
+    """Mean squared error: the mean over ALL N * D elements (not a sum, no 1/2).
 
     Inputs: pred (N, D), target (N, D). Output: Python float.
     """
-    raise NotImplementedError("TODO: return float(np.mean((pred - target) ** 2)): the mean, not the sum, not 1/2")
+    raise NotImplementedError(
+        "TODO: the mean squared error of pred against target, a MEAN over all N * D elements (not"
+        " a sum, not halved), returned as a Python float.")
 
 
 def derivative_mse(pred, target):
-    """Gradient of mse with respect to pred: 2 * (pred - target) / pred.size.
+    """Gradient of mse(pred, target) with respect to pred, for the mse above.
 
     Inputs: pred (N, D), target (N, D). Output: (N, D), like pred.
     """
-    raise NotImplementedError("TODO: return 2 * (pred - target) / pred.size, the exact gradient of mse")
+    raise NotImplementedError(
+        "TODO: the gradient of mse(pred, target) with respect to every element of pred, exactly "
+        "(the mse above is a mean over all elements); shape (N, D), like pred.")

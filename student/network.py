@@ -1,7 +1,5 @@
 """A fully connected network trained with backpropagation, in NumPy only.
 
-TODO: implement Network.__init__, forward, backward and update.
-
 Layer k (k = 1..L) computes a_k = act(a_{k-1} @ W_k + b_k), output included,
 with W_k of shape (sizes[k-1], sizes[k]) and b_k of shape (sizes[k],).
 The loss is losses.mse over all elements of the output.
@@ -14,7 +12,7 @@ from .optimizers import SGD
 
 
 def _activation_pair(name):
-    """Look up (f, derivative_f) in activations.py by name, e.g. "sigmoid". Provided."""
+    """Look up (f, derivative_f) in activations.py by name, e.g. "sigmoid"."""
     f = getattr(activations, name, None) if isinstance(name, str) else None
     df = getattr(activations, "derivative_" + name, None) if f is not None else None
     if not callable(f) or not callable(df):
@@ -34,12 +32,13 @@ class Network:
     """
 
     def __init__(self, sizes=(2, 4, 4, 1), activation="sigmoid", optimizer=None, seed=0):
-        """Random weights (scaled normal, from default_rng(seed)), zero biases."""
+        """Random weights drawn from np.random.default_rng(seed); biases of the right shapes."""
         raise NotImplementedError(
-            "TODO: store self.sizes, the activation pair (_activation_pair(activation)) and "
-            "self.optimizer (SGD(lr=0.1) when None); fill self.params with W_k of shape "
-            "(sizes[k-1], sizes[k]) drawn from np.random.default_rng(seed), e.g. normal with "
-            "std 1/sqrt(sizes[k-1]), and b_k of shape (sizes[k],), e.g. zeros, for k = 1..L")
+            "TODO: keep self.sizes, the activation's (f, derivative) pair from "
+            "_activation_pair(activation) and self.optimizer (SGD(lr=0.1) when None); fill "
+            'self.params with "W1", "b1", ..., "WL", "bL": W_k of shape (sizes[k-1], sizes[k]) '
+            "drawn from np.random.default_rng(seed) (small values that keep the pre-activations "
+            "near 1 in size), b_k of shape (sizes[k],).")
 
     def forward(self, x):
         """Run the network on a batch.
@@ -47,8 +46,9 @@ class Network:
         Input: x (N, sizes[0]). Output: (N, sizes[-1]), the last layer's activation.
         """
         raise NotImplementedError(
-            "TODO: a = x; for k = 1..L: a = act(a @ self.params['Wk'] + self.params['bk']) "
-            "(output layer included); keep every a for backward; return the last one")
+            "TODO: run the layers k = 1..L in turn, output layer included, as the module "
+            "docstring says, reading self.params; keep what backward will need; return the last "
+            "layer's output, shape (N, sizes[-1]).")
 
     def backward(self, y):
         """Gradients of mse(forward(x), y) for the x of the last forward.
@@ -57,10 +57,13 @@ class Network:
         of params. Fresh arrays every call: nothing accumulates.
         """
         raise NotImplementedError(
-            "TODO: delta = derivative_mse(a_L, y) * act'(a_L) (act' takes the OUTPUT); "
-            "for k = L..1: dW_k = a_{k-1}.T @ delta, db_k = delta summed over the batch "
-            "(axis 0), then delta = (delta @ W_k.T) * act'(a_{k-1}); return a new dict")
+            "TODO: derive, with the chain rule from the output layer back to the first, the "
+            "gradient of mse(forward(x), y) with respect to every W_k and b_k, for the x of the "
+            "last forward call. Return a new dict with the keys and shapes of self.params. The "
+            "activation's derivative takes the layer's OUTPUT; each bias is shared by all N rows "
+            "of the batch. Check it with `python -m student.gradcheck`.")
 
     def update(self, grads):
         """Apply one optimizer step to self.params, in place. grads: like params."""
-        raise NotImplementedError("TODO: call self.optimizer.step(self.params, grads)")
+        raise NotImplementedError(
+            "TODO: have the network's optimizer update its parameters with grads, in place.")

@@ -1,10 +1,9 @@
 """Optimizers: each .step(params, grads) updates the arrays of params in place.
 
-TODO: implement SGD.step (required), then Momentum, AdaGrad and Adam (extras).
-
 params and grads are dicts name -> ndarray with the same keys and shapes;
 per-parameter state (velocity, running sums, moments) is keyed by name.
 Update in place (p -= ...), do not rebind params[name] to a new array.
+SGD is required; Momentum, AdaGrad and Adam are bonus extras.
 """
 import numpy as np
 
@@ -17,7 +16,9 @@ class SGD:
 
     def step(self, params, grads):
         """One update, in place. params, grads: dict name -> array of the same shape."""
-        raise NotImplementedError("TODO: for each name: params[name] -= self.lr * grads[name]")
+        raise NotImplementedError(
+            "TODO: one plain gradient-descent step of rate self.lr on every parameter, in place; "
+            "pair each gradient with its parameter by name.")
 
 
 class Momentum:
@@ -31,7 +32,8 @@ class Momentum:
     def step(self, params, grads):
         """One update, in place. params, grads: dict name -> array of the same shape."""
         raise NotImplementedError(
-            "TODO: v = beta * v - lr * g (v starts at 0, kept in self.velocity[name]); p += v (extra)")
+            "TODO (extra): the momentum update of the class docstring, in place, with one "
+            "velocity per parameter name kept in self.velocity (it starts at 0).")
 
 
 class AdaGrad:
@@ -45,8 +47,9 @@ class AdaGrad:
     def step(self, params, grads):
         """One update, in place. params, grads: dict name -> array of the same shape."""
         raise NotImplementedError(
-            "TODO: G += g * g (G starts at 0, kept in self.sum_sq[name]); "
-            "p -= lr * g / (sqrt(G) + eps) (extra)")
+            "TODO (extra): the AdaGrad update of the class docstring, in place, with the running "
+            "sum of squared gradients of each parameter name kept in self.sum_sq (it starts at "
+            "0).")
 
 
 class Adam:
@@ -68,5 +71,6 @@ class Adam:
     def step(self, params, grads):
         """One update, in place. params, grads: dict name -> array of the same shape."""
         raise NotImplementedError(
-            "TODO: self.t += 1 once per call; update self.m[name] and self.v[name] (start at 0), "
-            "bias-correct them with 1 - beta**t, then p -= lr * m_hat / (sqrt(v_hat) + eps) (extra)")
+            "TODO (extra): the Adam update of the class docstring, in place: self.t counts the "
+            "calls (one time step per call, shared by all parameters); the moments of each "
+            "parameter name live in self.m and self.v (they start at 0).")

@@ -1,7 +1,6 @@
 """Training loop, evaluation and the lab's command line.
 
-TODO: implement train, predict and accuracy. build_network and main are
-provided: once your functions work, run
+train, predict and accuracy are yours to write; build_network and main are provided. Run
 
     python -m student.train --dataset xor [--seed S] [--epochs E] [--out DIR]
 """
@@ -26,18 +25,23 @@ def train(net, x, y, epochs):
     Output: list of `epochs` floats, the mse of each epoch before its update.
     """
     raise NotImplementedError(
-        "TODO: repeat `epochs` times: pred = net.forward(x); append mse(pred, y); "
-        "net.update(net.backward(y)); return the list of losses (Python floats)")
+        "TODO: train net on (x, y) for `epochs` epochs with its forward, backward and update; "
+        "return a list of one Python float per epoch: the mse over the whole set during that "
+        "epoch.")
 
 
 def predict(net, x):
     """Class labels: 1 where the output is >= 0.5. x (N, D) -> (N, 1) int."""
-    raise NotImplementedError("TODO: return (net.forward(x) >= 0.5) as an int array of shape (N, 1)")
+    raise NotImplementedError(
+        "TODO: the class label of every point: 1 where the network's output is >= 0.5, else 0, as"
+        " an int array of shape (N, 1).")
 
 
 def accuracy(net, x, y):
     """Fraction of points classified correctly. x (N, D), y (N, 1) -> float in [0, 1]."""
-    raise NotImplementedError("TODO: return float(np.mean(predict(net, x) == y)), y reshaped to (N, 1)")
+    raise NotImplementedError(
+        "TODO: the fraction of the points whose predicted label equals y (shape (N, 1) or (N,)), "
+        "as a Python float in [0, 1].")
 
 
 def build_network(dataset, seed=0):
