@@ -12,6 +12,7 @@ from grader.batch.defaults import (
     DEFAULT_THRESHOLD,
     DEFAULT_TIMEOUT,
 )
+from grader.batch.lms import LMS_CHOICES
 from grader.usage import INTERRUPTED, fail_usage
 
 
@@ -27,14 +28,23 @@ from grader.usage import INTERRUPTED, fail_usage
 @click.option("--secret-seed", type=int, default=None, envvar="LAB1_SECRET_SEED",
               help="Seed of the hidden points (default: $LAB1_SECRET_SEED, else the rubric's public seed).")
 @click.option("--resume", is_flag=True,
-              help="Keep earlier results whose submission content, rubric and grader version are unchanged.")
+              help="Keep earlier results whose content, rubric, grader version, sandbox tier and hidden-point "
+                   "seed (compared by a salted hash) are all unchanged.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where gradings run: warm local worker processes, or a Dask cluster (extra 'cluster').")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --jobs workers).")
+@click.option("--lms", type=click.Choice(LMS_CHOICES), default="auto", show_default=True,
+              help="The course site whose download INPUT is: its file naming gives each student's id, name "
+                   "and late mark ('auto' recognizes them; 'folders' is <id>_<name>_lab1).")
 @click.option("--pattern", "name_pattern", metavar="REGEX", default=None,
-              help=f"Regex with groups id (and name) matched on each folder or zip name without .zip  "
-                   f"[default: {DEFAULT_NAME_PATTERN}]")
+              help=f"Regex with groups id (and name, late, file) matched on each entry name; overrides --lms  "
+                   f"[folders: {DEFAULT_NAME_PATTERN}]")
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Class list CSV (id, name, optional email): every student on it gets one row, "
+                   "'no submission' included; submissions not on it are flagged.")
+@click.option("--only", metavar="ID[,ID]", multiple=True,
+              help="Regrade only these students; every other row keeps its published result.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=DEFAULT_TIMEOUT, show_default=True,
               help="Hard limit in seconds for grading one submission.")
 @click.option("--similarity", "similarity_threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD,
@@ -46,22 +56,25 @@ from grader.usage import INTERRUPTED, fail_usage
                    "the tier that ran is in every result and the gradebook.")
 @click.option("--no-report", is_flag=True, help="Only results.json per student (no report.html, figures).")
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is off anyway when stderr is not a terminal).")
-def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, executor, scheduler, name_pattern,
-                  timeout, similarity_threshold, sandbox, no_report, no_progress):
-    """Grade every submission folder or zip in INPUT into a gradebook, per-student reports and a summary.
+def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, executor, scheduler, lms,
+                  name_pattern, roster, only, timeout, similarity_threshold, sandbox, no_report, no_progress):
+    """Grade every submission in INPUT (a course site's download) into a gradebook, reports and a summary.
 
-    INPUT holds one folder or zip per student, named like `<student id>_<name>_lab1.zip`
-    (see --pattern). Zips are extracted safely; an extra top folder and __MACOSX are fine.
-    A submission that cannot be graded (refused zip, crash, timeout) gets a row with the reason.
-    Ctrl-C stops cleanly: what finished is kept and in the gradebook; --resume goes on later.
+    INPUT is the unzipped download of Canvas, Moodle, Blackboard or Gradescope (see --lms), or
+    one folder or archive per student named `<student id>_<name>_lab1`. Archives (.zip, .tar.gz)
+    are extracted safely, also inside the site's folders; loose files are grouped per student;
+    .venv, .git and caches are skipped. A submission that cannot be graded (refused or .rar
+    archive, crash, timeout) gets a row with the reason; each student's files are kept in
+    OUT/<id>/files/ for the TA. Ctrl-C stops cleanly; --resume goes on later.
 
     \b
     Examples:
-        grade batch exports/ --out grades/                 # all cores, progress bar
-        grade batch exports/ --out grades/ --resume        # after a Ctrl-C or a new upload
-        grade batch exports/ -o grades/ -j 8 --secret-seed 4242 --rubric rubric/lab1.toml
+        grade batch canvas-download/ --out grades/ --roster roster.csv
+        grade batch moodle/ -o grades/ --lms moodle --resume      # after a Ctrl-C or new uploads
+        grade batch export/ -o grades/ --only 10004,10017         # regrade two students
+        grade batch exports/ -o grades/ -j 8 --rubric rubric/lab1.toml   # LAB1_SECRET_SEED set
         grade batch exports/ -o grades/ --executor dask --scheduler tcp://10.0.0.5:8786
-        grade batch moodle/ -o grades/ --pattern '^(?P<name>.+?)_(?P<id>\\d+)_assignsubmission'
+        grade batch odd/ -o grades/ --pattern '^(?P<name>.+?)_(?P<id>\\d+)_assignsubmission'
     """
     from grader.batch.errors import BatchError
     from grader.batch.run import run_batch
@@ -71,9 +84,14 @@ def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, ex
             input_dir, out_dir, jobs=jobs, rubric=rubric_path, secret_seed=secret_seed, resume=resume,
             executor=executor, scheduler=scheduler, name_pattern=name_pattern, progress=not no_progress,
             timeout=timeout, similarity_threshold=similarity_threshold, sandbox=sandbox, reports=not no_report,
+            lms=lms, roster=roster, only=list(only) or None,
         )
     except BatchError as exc:
         fail_usage(str(exc))
+    if summary.seed_source == "public":
+        click.secho("WARNING: graded with the rubric's PUBLIC hidden-point seed: students can compute these hidden "
+                    "points. Set LAB1_SECRET_SEED and run again with --resume (the gradebook's seed column says "
+                    "'public').", fg="red", bold=True, err=True)
     errors = ", ".join(f"{n} {kind}" for kind, n in summary.errors.items())
     not_graded = sum(summary.errors.values())
     click.echo(
@@ -81,6 +99,15 @@ def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, ex
         f"{summary.graded} graded, {summary.resumed} kept from an earlier run, {not_graded} not graded"
         + (f" ({errors})" if errors else "")
     )
+    click.echo(f"Read as a {summary.preset} download.")
+    if summary.roster is not None:
+        match = summary.roster
+        click.echo(f"Roster: {len(match.by_key)} submissions matched, {len(match.missing)} students with no "
+                   f"submission, {len(match.unknown)} submissions not on the roster"
+                   + (f" ({', '.join(match.unknown[:5])}{', ...' if len(match.unknown) > 5 else ''})"
+                      if match.unknown else "") + ".")
+    for entry in summary.skipped_entries[:10]:
+        click.echo(f"Skipped: {entry}", err=True)
     if summary.similar:
         click.echo(f"{len(summary.similar)} pairs of near-identical code flagged in the summary.")
     click.echo(f"Gradebook: {summary.gradebook}\nSummary:   {summary.summary}\nLog:       {summary.log}")

@@ -10,12 +10,15 @@ from grader.usage import UsageError
 
 # Outcomes of one submission in a batch, besides "ok": deterministic ones are kept by --resume,
 # transient ones (the grader crashed or was too slow, maybe because the machine was busy) are retried.
-DETERMINISTIC_ERRORS = ("refused", "empty")
+DETERMINISTIC_ERRORS = ("refused", "empty", "unsupported")
+NO_SUBMISSION = "no submission"  # a student on the roster with nothing in the download
 TRANSIENT_ERRORS = ("crashed", "timeout", "error", "regrade")  # regrade: machine overloaded
 
 _TITLES = {
     "refused": "The submission was refused",
     "empty": "No submission found",
+    "unsupported": "The submission is an archive the grader cannot open",
+    NO_SUBMISSION: "No submission",
     "crashed": "The grader crashed on this submission",
     "timeout": "Grading took too long",
     "error": "The grader failed on this submission",

@@ -24,18 +24,20 @@ from grader.batch.defaults import DEFAULT_TIMEOUT
 from grader.batch.discover import (
     CONTRACT_MODULES,
     Submission,
+    archive_kind,
     find_submission_root,
-    nested_zip,
+    nested_archive,
 )
 from grader.batch.errors import TRANSIENT_ERRORS, batch_status, error_result
 from grader.batch.forked import ForkOutcome, run_forked
 from grader.batch.similarity import fingerprint, signature
-from grader.batch.unzip import UnsafeZipError, ZipLimits, safe_extract
+from grader.batch.unzip import SKIPPED_FOLDERS, UnsafeZipError, ZipLimits, extract_archive
 from grader.hashing import submission_hash
 from grader.results import GradeResult, read_results, write_results
 
 STAGING = ".staging"
 RESULTS = "results.json"
+FILES = "files"  # the student's extracted files, kept beside the results for the TA (the report PDF too)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class JobSettings:
     baseline: Path | None = None  # the skeleton, for near-duplicate detection
     zip_limits: ZipLimits = field(default_factory=ZipLimits)
     reports: bool = True  # report.html, junit.xml and figures besides results.json
+    seed_hash: str = ""  # salted hash of the hidden-point seed (grader.batch.seeds): --resume compares it
+    seed_source: str = ""  # "secret" or "public"
 
 
 @dataclass
@@ -95,13 +99,15 @@ def grade_job(sub: Submission, settings: JobSettings) -> JobOutcome:
 
 
 def error_outcome(sub: Submission, settings: JobSettings, kind: str, reason: str, *, sha: str = "",
-                  started: float | None = None, detail: str = "", prints=None) -> JobOutcome:
-    """Write and publish an error result for a submission, and the outcome that reports it."""
+                  started: float | None = None, detail: str = "", prints=None, keep: _Tree | None = None) -> JobOutcome:
+    """Write and publish an error result for a submission (keeping its files when given), and its outcome."""
     meta = {"submission_sha256": sha, **_student_meta(sub)}
     result = error_result(kind, reason, settings.rubric, meta)
     try:
         stage = new_stage(settings, sub)
         write_outputs(result, stage, settings)
+        if keep is not None:
+            keep_files(keep, stage)
         publish(stage, settings.out_dir / sub.key)
     except OSError as exc:  # the outcome still reaches the gradebook
         result.meta["write_error"] = f"{type(exc).__name__}: {exc}"
@@ -109,44 +115,111 @@ def error_outcome(sub: Submission, settings: JobSettings, kind: str, reason: str
     return _outcome(sub, kind, result, seconds, prints=prints, detail=detail)
 
 
+class _Unreadable(Exception):
+    """A submission whose files cannot be read: (kind, reason, content hash)."""
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """Where a submission's files are: the graded tree, and the folder around the archive it came from."""
+
+    path: Path
+    outer: Path | None = None  # the folder holding the archive (its report PDF beside the zip), if nested
+    inner_name: str = ""
+
+
+def _materialize(sub: Submission, settings: JobSettings, work: Path) -> _Tree:
+    """The folder holding the submission's files: the folder itself, or its archives and loose files extracted."""
+    if sub.kind == "unsupported":
+        raise _Unreadable("unsupported", _unsupported(sub.source.name), "file:" + _file_sha(sub.source))
+    tree, inner = sub.source, None
+    try:
+        if sub.kind in ("zip", "tar"):
+            tree = work / "unzipped"
+            extract_archive(sub.source, tree, settings.zip_limits)
+        elif sub.kind == "files":
+            tree = work / "files"
+            _gather(sub, tree)
+        inner = nested_archive(tree) if find_submission_root(tree) is None else None
+        if inner is not None and archive_kind(inner.name) == "unsupported":
+            raise _Unreadable("unsupported", _unsupported(inner.name), "file:" + _file_sha(inner))
+        if inner is not None:  # zipped twice, or an archive inside the site's folder
+            extract_archive(inner, work / "inner", settings.zip_limits)
+            return _Tree(work / "inner", tree, inner.name)
+    except UnsafeZipError as exc:
+        archive = inner if inner is not None else sub.source
+        raise _Unreadable("refused", f"the archive {archive.name} was refused: {exc}",
+                          "zip:" + _file_sha(archive)) from None
+    return _Tree(tree)
+
+
+def _unsupported(name: str) -> str:
+    kind = name.rsplit(".", 1)[-1].lower()
+    return f"{name} is a .{kind} archive, which the grader cannot open: upload a .zip (or the .py files) instead"
+
+
+def _gather(sub: Submission, tree: Path) -> None:
+    """Copy a student's loose uploads into one folder under their own names (a folder's files merge at the top)."""
+    tree.mkdir(parents=True)
+    for path, own in sub.files:
+        source = Path(path)
+        if source.is_dir():
+            shutil.copytree(source, tree, dirs_exist_ok=True, symlinks=True,
+                            ignore=shutil.ignore_patterns(*SKIPPED_FOLDERS))
+        else:  # a name given twice (rare: Canvas downloads the latest attempt only): the last one wins
+            shutil.copyfile(source, tree / Path(own).name)
+
+
+def keep_files(tree: _Tree, stage: Path) -> None:
+    """Copy the student's files (not caches, virtualenvs or links) into the stage for the TA to read.
+
+    A nested archive's content goes to files/<archive name>.extracted/ beside the archive itself.
+    """
+    ignore = shutil.ignore_patterns(*SKIPPED_FOLDERS)
+    try:
+        if tree.outer is None:
+            shutil.copytree(tree.path, stage / FILES, symlinks=True, ignore=ignore)
+        else:
+            shutil.copytree(tree.outer, stage / FILES, symlinks=True, ignore=ignore)
+            shutil.copytree(tree.path, stage / FILES / f"{tree.inner_name}.extracted", symlinks=True, ignore=ignore)
+    except (OSError, shutil.Error):  # keeping a copy must never cost the grade
+        pass
+
+
 def _grade(sub: Submission, settings: JobSettings, work: Path, started: float) -> JobOutcome:
-    tree = sub.source
-    if sub.kind == "zip":
-        tree = work / "unzipped"
-        try:
-            safe_extract(sub.source, tree, settings.zip_limits)
-            inner = nested_zip(tree) if find_submission_root(tree) is None else None
-            if inner is not None:  # zipped twice
-                tree = work / "inner"
-                safe_extract(inner, tree, settings.zip_limits)
-        except UnsafeZipError as exc:
-            sha = "zip:" + _file_sha(sub.source)
-            if kept := _finished(sub, sha, settings, started):
-                return kept
-            return error_outcome(sub, settings, "refused", f"the zip {sub.source.name} was refused: {exc}",
-                                 sha=sha, started=started)
-    root = find_submission_root(tree)
+    try:
+        files = _materialize(sub, settings, work)
+    except _Unreadable as exc:
+        kind, reason, sha = exc.args
+        if kept := _finished(sub, sha, settings, started):
+            return kept
+        return error_outcome(sub, settings, kind, reason, sha=sha, started=started)
+    root = find_submission_root(files.path)
     if root is None:
-        sha = submission_hash(tree)
+        sha = submission_hash(files.path)
         if kept := _finished(sub, sha, settings, started):
             return kept
         expected = ", ".join(CONTRACT_MODULES[:5])
         return error_outcome(sub, settings, "empty", f"no lab modules found in {sub.source.name} (expected {expected}, ...)",
-                             sha=sha, started=started)
+                             sha=sha, started=started, keep=files)
     sha = submission_hash(root)
     prints = fingerprint(root, settings.baseline)
     prints = (prints, signature(prints))
     if kept := _finished(sub, sha, settings, started, prints):
         return kept
     stage = new_stage(settings, sub)
-    target = functools.partial(_grade_in_grandchild, root, stage, settings, {"submission_sha256": sha, **_student_meta(sub)})
+    meta = {"submission_sha256": sha, "hidden_seed": {"source": settings.seed_source, "hash": settings.seed_hash},
+            **_student_meta(sub)}
+    target = functools.partial(_grade_in_grandchild, root, stage, settings, meta)
     fork = run_forked(target, timeout=settings.timeout, output_path=work / "grader-output.txt")
     results_path = stage / RESULTS
     if fork.status != "ok" or not results_path.is_file():
         shutil.rmtree(stage, ignore_errors=True)
         kind, reason = failure_reason(fork, settings.timeout)
-        return error_outcome(sub, settings, kind, reason, sha=sha, started=started, detail=fork.output, prints=prints)
+        return error_outcome(sub, settings, kind, reason, sha=sha, started=started, detail=fork.output, prints=prints,
+                             keep=files)
     result = read_results(results_path)
+    keep_files(files, stage)
     publish(stage, settings.out_dir / sub.key)
     return _outcome(sub, batch_status(result), result, time.perf_counter() - started, prints=prints)
 
@@ -220,7 +293,7 @@ def publish(stage: Path, target: Path) -> None:
 
 
 def _finished(sub: Submission, sha: str, settings: JobSettings, started: float, prints=None) -> JobOutcome | None:
-    """With --resume: the outcome of an earlier run of the same content, rubric, grader and tier, if any."""
+    """With --resume: the outcome of an earlier run of the same content, rubric, grader, tier and seed, if any."""
     if not settings.resume:
         return None
     path = settings.out_dir / sub.key / RESULTS
@@ -229,15 +302,26 @@ def _finished(sub: Submission, sha: str, settings: JobSettings, started: float, 
     except (OSError, ValueError, KeyError, TypeError):
         return None
     meta = result.meta
+    graded = batch_status(result) == "ok"  # refused, empty, unsupported: no seed was used
     same = (
         meta.get("submission_sha256") == sha
         and meta.get("rubric_sha256") == settings.rubric.sha256
         and meta.get("grader_version") == grader.__version__
-        and meta.get("sandbox") in (None, settings.sandbox)  # None: refused before any sandbox ran
+        and meta.get("sandbox") in (None, settings.sandbox)
+        and (not graded or (meta.get("hidden_seed") or {}).get("hash") == settings.seed_hash)
     )
     if not same or batch_status(result) in TRANSIENT_ERRORS:
         return None
     return _outcome(sub, batch_status(result), result, time.perf_counter() - started, resumed=True, prints=prints)
+
+
+def kept_outcome(sub: Submission, settings: JobSettings) -> JobOutcome | None:
+    """The published result of a submission --only leaves alone, if it has one."""
+    try:
+        result = read_results(settings.out_dir / sub.key / RESULTS)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return _outcome(sub, batch_status(result), result, 0.0, resumed=True)
 
 
 def _outcome(sub: Submission, status: str, result: GradeResult, seconds: float, *, resumed: bool = False,
@@ -264,8 +348,9 @@ def _outcome(sub: Submission, status: str, result: GradeResult, seconds: float, 
 
 def _student_meta(sub: Submission) -> dict:
     student = {"id": sub.student_id, "name": sub.name, "source": sub.source.name}
-    if sub.note:
-        student["note"] = sub.note
+    for field_name in ("note", "late", "email"):
+        if getattr(sub, field_name):
+            student[field_name] = getattr(sub, field_name)
     return {"student": student}
 
 

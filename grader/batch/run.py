@@ -14,12 +14,14 @@ from typing import Callable
 
 from grader.batch import similarity
 from grader.batch.defaults import DEFAULT_TIMEOUT
-from grader.batch.discover import Submission, discover_submissions
-from grader.batch.errors import BatchError
+from grader.batch.discover import Submission, discover, normalize_only, safe_key
+from grader.batch.errors import NO_SUBMISSION, BatchError
 from grader.batch.gradebook import write_gradebook
-from grader.batch.jobs import STAGING, JobOutcome, JobSettings
+from grader.batch.jobs import RESULTS, STAGING, JobOutcome, JobSettings, error_outcome, kept_outcome
 from grader.batch.log import EventLog
 from grader.batch.progress import Progress
+from grader.batch.roster import RosterMatch, load_roster, match_roster
+from grader.batch.seeds import batch_salt, resolve_seed, seed_hash
 from grader.batch.summary import BatchInfo, write_summary
 from grader.batch.unzip import ZipLimits
 from grader.results import GradeResult
@@ -45,6 +47,9 @@ class BatchSummary:
     gradebook: Path | None = None
     summary: Path | None = None
     log: Path | None = None
+    preset: str = "folders"  # the course site's naming the submissions were read with
+    seed_source: str = "secret"  # "public": graded with the rubric's public hidden-point seed
+    roster: RosterMatch | None = None
 
     @property
     def graded(self) -> int:
@@ -100,7 +105,8 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
               name_pattern: str | None = None, progress: bool = True, timeout: float = DEFAULT_TIMEOUT,
               grade_fn: Callable[..., GradeResult] | None = None, sandbox: str = "auto",
               similarity_threshold: float = similarity.DEFAULT_THRESHOLD, baseline: str | Path | None = "default",
-              reports: bool = True, zip_limits: ZipLimits | None = None) -> BatchSummary:
+              reports: bool = True, zip_limits: ZipLimits | None = None, lms: str = "auto",
+              roster: str | Path | None = None, only: str | list[str] | None = None) -> BatchSummary:
     """Grade every submission folder or zip in input_dir into out_dir; see `grade batch --help`.
 
     Raises BatchError for usage errors only; a submission that cannot be graded gets an error row.
@@ -117,21 +123,28 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     sandbox = resolve_sandbox(sandbox)
     loaded = _load_rubric(rubric)
-    subs, skipped = discover_submissions(input_dir, name_pattern, exclude=out_dir)
-    if not subs:
-        raise BatchError(f"no submission folders or zips found in {input_dir}")
+    found = discover(input_dir, lms=lms, name_pattern=name_pattern, exclude=out_dir)
+    subs, skipped = found.submissions, found.skipped
+    students = load_roster(roster) if roster else None
+    if not subs and students is None:
+        raise BatchError(f"no submission folders or archives found in {input_dir}")
+    matched = match_roster(subs, students) if students is not None else None
+    chosen = _only(subs, only, matched)
     _prepare_out_dir(input_dir, out_dir)
+    seed, source = resolve_seed(secret_seed, loaded.seeds.hidden)
     settings = JobSettings(
-        out_dir=out_dir.resolve(), rubric=loaded, secret_seed=secret_seed, sandbox=sandbox, resume=resume,
-        timeout=timeout, grade_fn=grade_fn, reports=reports, zip_limits=zip_limits or ZipLimits(),
+        out_dir=out_dir.resolve(), rubric=loaded, secret_seed=seed if source == "secret" else None, sandbox=sandbox,
+        resume=resume, timeout=timeout, grade_fn=grade_fn, reports=reports, zip_limits=zip_limits or ZipLimits(),
         baseline=default_baseline() if baseline == "default" else (Path(baseline) if baseline else None),
+        seed_hash=seed_hash(seed, batch_salt(out_dir)), seed_source=source,
     )
     outcomes: dict[str, JobOutcome] = {}
     bar = Progress(len(subs), enabled=progress)
     interrupted = False
     with EventLog(out_dir / LOG) as log:
         log.event("batch_started", input=str(input_dir), submissions=len(subs), jobs=jobs, executor=executor,
-                  resume=resume, sandbox=sandbox, rubric_sha256=loaded.sha256, skipped_entries=skipped)
+                  resume=resume, sandbox=sandbox, rubric_sha256=loaded.sha256, skipped_entries=skipped,
+                  lms=found.preset, hidden_seed=source, only=sorted(s.key for s in chosen) if only else None)
 
         def on_start(sub: Submission, where: str) -> None:
             log.event("started", id=sub.student_id, key=sub.key, source=sub.source.name, worker=where)
@@ -143,18 +156,54 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
 
         try:
             with _sigterm_as_interrupt():
-                _execute(executor, subs, settings, jobs, on_start, on_done, scheduler)
+                for sub in subs:
+                    if sub not in chosen and (kept := kept_outcome(sub, settings)) is not None:
+                        on_done(kept)  # --only: the others keep their published results
+                _execute(executor, [s for s in subs if s in chosen], settings, jobs, on_start, on_done, scheduler)
         except KeyboardInterrupt:
             interrupted = True
         finally:
             bar.close()
+        if matched is not None and not interrupted:
+            for student in matched.missing:
+                on_done(_no_submission(student, settings, roster, outcomes))
         summary = _finish(input_dir, out_dir, subs, skipped, outcomes, loaded, similarity_threshold,
-                          time.monotonic() - started, interrupted, jobs, executor)
+                          time.monotonic() - started, interrupted, jobs, executor, matched, source, found.preset)
+        summary.preset = found.preset
         log.event("batch_interrupted" if interrupted else "batch_finished", seconds=round(summary.seconds, 3),
                   finished=len(outcomes), graded=summary.graded, resumed=summary.resumed, errors=summary.errors,
                   similar_pairs=len(summary.similar))
     summary.log = out_dir / LOG
     return summary
+
+
+def _only(subs: list[Submission], only, matched: RosterMatch | None) -> list[Submission]:
+    """The submissions --only names (all without it); BatchError naming an id that matches none."""
+    if not only:
+        return list(subs)
+    wanted = normalize_only(only)
+
+    def ids(sub: Submission) -> set[str]:
+        found = normalize_only(sub.student_id) | normalize_only(sub.key)
+        if matched is not None and sub.key in matched.by_key:
+            found |= normalize_only(matched.by_key[sub.key].student_id)
+        return found
+
+    chosen = [s for s in subs if ids(s) & wanted]
+    unknown = sorted(wanted - set().union(set(), *(ids(s) for s in chosen)))
+    if unknown:
+        raise BatchError(f"--only {', '.join(unknown)}: no submission with that id in the input")
+    return chosen
+
+
+def _no_submission(student, settings: JobSettings, roster, outcomes: dict) -> JobOutcome:
+    """The row of a roster student with nothing in the download."""
+    key = safe_key(student.student_id)
+    while key in outcomes:
+        key += "~r"
+    sub = Submission(key=key, student_id=student.student_id, name=student.name, source=Path(roster),
+                     kind="missing", email=student.email)
+    return error_outcome(sub, settings, NO_SUBMISSION, "nothing from this student was in the download")
 
 
 def _load_rubric(rubric):
@@ -198,20 +247,36 @@ def _log_outcome(log: EventLog, outcome: JobOutcome) -> None:
 
 
 def _finish(input_dir, out_dir, subs, skipped, outcomes, rubric, threshold, seconds, interrupted, jobs,
-            executor) -> BatchSummary:
+            executor, matched: RosterMatch | None = None, seed_source: str = "secret", preset: str = "") -> BatchSummary:
     """Similarity, gradebook and summary of whatever finished."""
     prints = {k: o.fingerprint for k, o in outcomes.items()}
     signatures = {k: o.signature for k, o in outcomes.items() if o.signature}
     pairs = similarity.similar_pairs(prints, threshold, signatures)
     groups = similarity.duplicate_groups(pairs)
     flags = _similarity_flags(groups, pairs)
-    gradebook = write_gradebook(out_dir / GRADEBOOK, outcomes.values(), rubric, flags)
+    if matched is not None:
+        _apply_roster(outcomes, matched, flags)
+    gradebook = write_gradebook(out_dir / GRADEBOOK, outcomes.values(), rubric, flags, seed_source=seed_source)
     info = BatchInfo(input_dir=str(input_dir), seconds=seconds, jobs=jobs, executor=executor,
-                     interrupted=interrupted, total=len(subs), skipped_entries=skipped)
+                     interrupted=interrupted, total=len(subs), skipped_entries=skipped, out_dir=str(out_dir),
+                     seed_source=seed_source, row_flags=flags, preset=preset)
     summary_path = write_summary(out_dir / SUMMARY, outcomes.values(), rubric, info, pairs, groups)
     return BatchSummary(input_dir=input_dir, out_dir=out_dir, outcomes=outcomes, total=len(subs), seconds=seconds,
                         interrupted=interrupted, similar=pairs, skipped_entries=skipped, gradebook=gradebook,
-                        summary=summary_path)
+                        summary=summary_path, seed_source=seed_source, roster=matched)
+
+
+def _apply_roster(outcomes: dict[str, JobOutcome], matched: RosterMatch, flags: dict[str, list[str]]) -> None:
+    """Roster ids and names on matched rows; a flag on submissions whose id is not on the roster."""
+    for key, outcome in outcomes.items():
+        student = matched.by_key.get(key)
+        if student is not None:
+            outcome.student_id, outcome.name = student.student_id, student.name or outcome.name
+        elif key in matched.unknown:
+            look = matched.lookalike.get(key)
+            flags.setdefault(key, []).append(
+                f"id {outcome.student_id!r} only looks like roster id {look.student_id!r} (different characters)"
+                if look else "not on the roster")
 
 
 def _similarity_flags(groups: list[list[str]], pairs) -> dict[str, list[str]]:

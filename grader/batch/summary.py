@@ -37,6 +37,10 @@ class BatchInfo:
     interrupted: bool = False
     total: int = 0  # submissions found, graded or not
     skipped_entries: list[str] = field(default_factory=list)
+    out_dir: str = ""  # where each student's files/ folder is (for the links to them)
+    seed_source: str = "secret"  # "public": a loud banner
+    row_flags: dict[str, list[str]] = field(default_factory=dict)  # the batch's own flags (roster, copies)
+    preset: str = ""
 
 
 def _e(value) -> str:
@@ -151,6 +155,32 @@ def _pair_side(by_key: dict, key: str) -> str:
     return f"{_link(outcome)} {_e(outcome.name)}" if outcome else _e(key)
 
 
+def _batch_flags(outcomes: list[JobOutcome], row_flags: dict[str, list[str]]) -> str:
+    rows = "".join(f"<tr><td>{_link(o)}</td><td>{_e(o.name)}</td><td>{_e('; '.join(row_flags[o.key]))}</td></tr>"
+                   for o in outcomes if row_flags.get(o.key))
+    return (f"<h3>Flags raised by the batch</h3><table><tr><th>Id</th><th>Name</th><th>Flags</th></tr>{rows}</table>"
+            if rows else "")
+
+
+def _files(outcomes: list[JobOutcome], out_dir: str) -> str:
+    """Links to each student's kept files, the PDFs (the lab report) named."""
+    from grader.batch.jobs import FILES
+
+    rows = []
+    for outcome in outcomes:
+        folder = Path(out_dir) / outcome.key / FILES if out_dir else None
+        if folder is None or not folder.is_dir():
+            continue
+        pdfs = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.pdf"))[:5]
+        links = " ".join(f'<a href="{_e(outcome.key)}/{FILES}/{_e(pdf)}">{_e(pdf)}</a>' for pdf in pdfs)
+        rows.append(f'<tr><td>{_link(outcome)}</td><td>{_e(outcome.name)}</td>'
+                    f'<td><a href="{_e(outcome.key)}/{FILES}/">all files</a></td>'
+                    f"<td>{links or '<span class=muted>no PDF</span>'}</td></tr>")
+    if not rows:
+        return '<p class="muted">No files kept.</p>'
+    return f"<table><tr><th>Id</th><th>Name</th><th>Files</th><th>Report (PDF)</th></tr>{''.join(rows)}</table>"
+
+
 def _errors(outcomes: list[JobOutcome]) -> str:
     failed = [o for o in outcomes if o.status != "ok"]
     if not failed:
@@ -177,15 +207,20 @@ def render_summary(outcomes, rubric, info: BatchInfo, pairs: list[SimilarPair] =
     scores = [o.result.score for o in outcomes if o.status == "ok"]
     skipped = "".join(f"<li>{_e(s)}</li>" for s in info.skipped_entries)
     sections = [
-        f"<h1>{_e(rubric.title)}: batch summary</h1><p class=muted>{_e(info.input_dir)}</p>",
+        f"<h1>{_e(rubric.title)}: batch summary</h1><p class=muted>{_e(info.input_dir)}"
+        f"{f' (read as a {_e(info.preset)} download)' if info.preset else ''}</p>",
+        ('<p class="err"><b>Graded with the rubric\'s PUBLIC hidden-point seed:</b> students can compute the hidden '
+         "points. Set LAB1_SECRET_SEED and run again with --resume.</p>" if info.seed_source == "public" else ""),
         _stats(outcomes, info),
         f"<h2>Scores</h2>{histogram_svg(scores, rubric.total_points)}"
         "<p class=muted>Autograded points of the graded submissions; the report is graded by hand.</p>",
         f"<h2>Pass rate per item</h2>{_item_table(outcomes, rubric)}",
         f"<h2>Most common diagnoses</h2>{_diagnoses(outcomes)}",
-        f"<h2>Flagged submissions</h2>{_flags(outcomes, list(pairs), list(groups))}",
+        f"<h2>Flagged submissions</h2>{_batch_flags(outcomes, info.row_flags)}"
+        f"{_flags(outcomes, list(pairs), list(groups))}",
         f"<h2>Not graded</h2>{_errors(outcomes)}",
         f"<h2>Slowest submissions</h2>{_slowest(outcomes)}",
+        f"<h2>Students' files (the report PDF among them)</h2>{_files(outcomes, info.out_dir)}",
     ]
     if skipped:
         sections.append(f"<h2>Entries of the input folder that are not submissions</h2><ul>{skipped}</ul>")

@@ -1,9 +1,14 @@
-"""Safe extraction of a submission zip: no path escapes, no links, caps on size, ratio and file count."""
+"""Safe extraction of a submission zip or tar: no path escapes, no links, caps on size, ratio and file count.
+
+Folders a student never wrote (.venv, .git, __pycache__, node_modules, __MACOSX) are skipped
+before any cap is counted: a zipped repository with its virtualenv is still graded.
+"""
 
 from __future__ import annotations
 
 import re
 import stat
+import tarfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -12,6 +17,9 @@ from pathlib import Path, PurePosixPath
 _CHUNK = 1 << 16
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+# Never the student's own work; skipped before the caps (IGNORED_NAMES of grader.batch.discover, and __MACOSX).
+SKIPPED_FOLDERS = frozenset({"__MACOSX", "__pycache__", ".git", ".venv", "venv", "node_modules",
+                             ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache"})
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,8 @@ def member_path(name: str) -> PurePosixPath | None:
         raise UnsafeZipError(f"it contains a path leaving its folder ({name!r})")
     if any(p.startswith("\0") or "\0" in p for p in parts):
         raise UnsafeZipError(f"it contains an invalid file name ({name!r})")
-    if not parts or parts[0] == "__MACOSX" or parts[-1] in _LITTER or parts[-1].startswith("._"):
+    if not parts or any(p in SKIPPED_FOLDERS for p in parts[:-1]) or parts[-1] in _LITTER \
+            or parts[-1].startswith("._") or parts[-1].endswith(".pyc"):
         return None
     return PurePosixPath(*parts)
 
@@ -115,3 +124,64 @@ def _extract(archive: zipfile.ZipFile, dest: Path, limits: ZipLimits) -> list[st
 
 def _too_big(limits: ZipLimits) -> str:
     return f"it extracts to more than {limits.max_total_bytes >> 20} MB: remove data sets and outputs from it"
+
+
+def extract_archive(path: str | Path, dest: str | Path, limits: ZipLimits | None = None) -> list[str]:
+    """Extract a .zip, .tar, .tar.gz or .tgz safely into dest (UnsafeZipError when refused)."""
+    name = str(path).lower()
+    if name.endswith((".tar", ".tar.gz", ".tgz")):
+        return safe_extract_tar(path, dest, limits)
+    return safe_extract(path, dest, limits)
+
+
+def safe_extract_tar(tar_path: str | Path, dest: str | Path, limits: ZipLimits | None = None) -> list[str]:
+    """Extract a tar (plain or gzip) into the empty folder dest under the zip's rules; UnsafeZipError when refused."""
+    limits = limits or ZipLimits()
+    dest = Path(dest)
+    try:
+        with tarfile.open(tar_path, "r:*") as archive:
+            return _extract_tar(archive, dest, limits)
+    except UnsafeZipError:
+        raise
+    except (tarfile.TarError, zlib.error, EOFError, ValueError) as exc:
+        raise UnsafeZipError(f"it is not a readable tar file ({type(exc).__name__}: {exc})") from None
+    except OSError as exc:
+        raise UnsafeZipError(f"it cannot be extracted ({exc.strerror or exc})") from None
+
+
+def _extract_tar(archive: tarfile.TarFile, dest: Path, limits: ZipLimits) -> list[str]:
+    dest.mkdir(parents=True, exist_ok=True)
+    root = dest.resolve()
+    seen: set[str] = set()
+    written = 0
+    count = 0
+    for info in archive:  # streamed: a member is read once, in order
+        rel = member_path(info.name)
+        if rel is None or info.isdir():
+            continue
+        if info.issym() or info.islnk():
+            raise UnsafeZipError(f"it contains a link ({info.name!r}): archive the files themselves")
+        if not info.isfile():
+            raise UnsafeZipError(f"it contains a special file ({info.name!r})")
+        if str(rel) in seen:
+            raise UnsafeZipError(f"it contains {str(rel)!r} twice")
+        seen.add(str(rel))
+        count += 1
+        if count > limits.max_files:
+            raise UnsafeZipError(f"it holds more than {limits.max_files} files")
+        if written + info.size > limits.max_total_bytes:
+            raise UnsafeZipError(_too_big(limits))
+        target = (root / rel).resolve()
+        if root not in target.parents:
+            raise UnsafeZipError(f"it contains a path leaving its folder ({info.name!r})")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = archive.extractfile(info)
+        if source is None:
+            continue
+        with source, open(target, "xb") as out:
+            while chunk := source.read(_CHUNK):
+                written += len(chunk)
+                if written > limits.max_total_bytes:
+                    raise UnsafeZipError(_too_big(limits))
+                out.write(chunk)
+    return sorted(seen)

@@ -7,6 +7,7 @@ import csv
 import pytest
 from click.testing import CliRunner
 
+from grader.batch.gradebook import read_gradebook
 from grader.batch.cli import batch_command
 from tests.support.fake_grader import fake_grade
 
@@ -24,7 +25,7 @@ def test_help_lists_every_option_and_an_example():
     assert result.exit_code == 0
     for option in ("--out", "--jobs", "--rubric", "--secret-seed", "--resume", "--executor", "--scheduler",
                    "--pattern", "--timeout", "--similarity", "--no-report", "Examples:",
-                   "grade batch exports/ --out grades/"):
+                   "--lms", "--roster", "--only", "grade batch canvas-download/ --out grades/"):
         assert option in result.output, option
 
 
@@ -34,8 +35,7 @@ def test_batch_command_writes_the_gradebook(mixed_input, tmp_path, fake_default)
     assert result.exit_code == 0, result.output
     assert "5 of 5 submissions" in result.output and "1 not graded (1 refused)" in result.output
     assert "Gradebook: " in result.output and "near-identical" in result.output
-    with open(out / "gradebook.csv", newline="") as handle:
-        assert len(list(csv.DictReader(handle))) == 5
+    assert len(read_gradebook(out / "gradebook.csv")) == 5
     again = CliRunner().invoke(batch_command, [str(mixed_input), "-o", str(out), "--resume"])
     assert again.exit_code == 0 and "5 kept from an earlier run" in again.output
 
@@ -49,8 +49,7 @@ def test_custom_pattern_names_students(tmp_path, fake_default):
     result = CliRunner().invoke(batch_command, [str(inp), "-o", str(out), "-j", "1",
                                                 "--pattern", r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission"])
     assert result.exit_code == 0, result.output
-    with open(out / "gradebook.csv", newline="") as handle:
-        (row,) = csv.DictReader(handle)
+    (row,) = read_gradebook(out / "gradebook.csv")
     assert (row["id"], row["name"], row["total"]) == ("4711", "Jane Doe", "100")
 
 

@@ -10,6 +10,7 @@ import shutil
 import pytest
 from batch_support import REFERENCE, copy_submission
 
+from grader.batch.gradebook import read_gradebook
 from grader.batch import BatchError, run_batch
 from tests.support.fake_grader import fake_grade
 from grader.batch.log import read_events
@@ -23,7 +24,7 @@ def run(inp, out, **kwargs):
 
 
 def rows(out) -> list[dict]:
-    return list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
+    return read_gradebook(out / "gradebook.csv")
 
 
 def test_outputs_of_a_mixed_batch(mixed_input, tmp_path, rubric):
@@ -34,12 +35,14 @@ def test_outputs_of_a_mixed_batch(mixed_input, tmp_path, rubric):
     book = rows(out)
     assert [r["id"] for r in book] == ["1001", "1002", "1003", "1004", "1010"]
     header = next(csv.reader(io.StringIO((out / "gradebook.csv").read_text())))
-    assert header == ["id", "name", *rubric.items, "total", "flags", *rubric.manual, "status", "sandbox", "error"]
+    assert header == ["id", "name", "late", *rubric.items, "total", "flags", *rubric.manual, "status", "sandbox",
+                      "seed", "error"]
     ada, bob, cy, eve, zoe = book
     assert (ada["name"], ada["total"], ada["status"], ada["error"]) == ("Ada Lovelace", "100", "ok", "")
     assert bob["total"] == "0" and bob["activations"] == "0" and bob["status"] == "ok"
     assert cy["loss"] == "0" and cy["total"] == "90"
-    assert eve["status"] == "refused" and "leaving its folder" in eve["error"] and eve["total"] == "0"
+    assert eve["status"] == "refused" and "leaving its folder" in eve["error"]
+    assert eve["total"] == "" and eve["activations"] == ""  # not graded: blank, so an import records nothing
     assert zoe["total"] == "100"  # zipped, with a top folder and __MACOSX
     assert all(r[key] == "" for r in book for key in rubric.manual)
     assert "near-identical code" in ada["flags"] and "1010" in ada["flags"]

@@ -22,6 +22,7 @@ from batch_support import (
     zip_folder,
 )
 
+from grader.batch.gradebook import read_gradebook
 from grader.sandbox import strict
 from tests.support.fixtures import fixture_path
 
@@ -50,8 +51,7 @@ def _processes_under(path) -> list[str]:
 
 
 def gradebook(out) -> dict[str, dict]:
-    with open(out / "gradebook.csv", newline="") as handle:
-        return {row["id"]: row for row in csv.DictReader(handle)}
+    return {row["id"]: row for row in read_gradebook(out / "gradebook.csv")}
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import uuid
 
 from batch_support import REFERENCE, ROOT, copy_submission, live_processes
 
+from grader.batch.gradebook import read_gradebook
 from grader.batch.log import read_events
 from grader.results import read_results
 
@@ -72,8 +73,7 @@ def test_ctrl_c_stops_workers_and_keeps_what_finished(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, stderr
-    with open(out / "gradebook.csv", newline="") as handle:
-        book = list(csv.DictReader(handle))
+    book = read_gradebook(out / "gradebook.csv")
     assert [r["id"] for r in book] == ["100", "101"] and all(r["status"] == "ok" for r in book)
     events = read_events(out / "batch.log.jsonl")
     assert events[-1]["event"] == "batch_interrupted" and events[-1]["finished"] == 2

@@ -55,7 +55,7 @@ def test_discovery_skips_litter_and_sorts_by_id(mixed_input):
     assert [s.key for s in subs] == ["1001", "1002", "1003", "1004", "1010"]
     assert {s.kind for s in subs if s.key in ("1004", "1010")} == {"zip"}
     assert subs[0].name == "Ada Lovelace"
-    assert skipped == ["README.txt: not a folder or a .zip"]
+    assert skipped == ["README.txt: not a folder or an archive"]
 
 
 def test_repeated_ids_get_distinct_keys_and_a_note(tmp_path):

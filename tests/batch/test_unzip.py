@@ -89,3 +89,42 @@ def test_member_path_skips_litter():
     assert member_path("__MACOSX/x") is None
     assert member_path("a/._b.py") is None
     assert str(member_path("./a//b.py")) == "a/b.py"
+
+
+def test_tar_archives_are_extracted_under_the_same_rules(tmp_path):
+    import io
+    import tarfile
+
+    from grader.batch.unzip import extract_archive
+
+    good = tmp_path / "good.tar.gz"
+    with tarfile.open(good, "w:gz") as archive:
+        for name, text in (("lab1/network.py", b"x = 1\n"), ("lab1/.venv/lib/a.py", b"y\n"),
+                           ("lab1/__pycache__/n.pyc", b"\0")):
+            info = tarfile.TarInfo(name)
+            info.size = len(text)
+            archive.addfile(info, io.BytesIO(text))
+    assert extract_archive(good, tmp_path / "out") == ["lab1/network.py"]
+    bad = tmp_path / "bad.tgz"
+    with tarfile.open(bad, "w:gz") as archive:
+        link = tarfile.TarInfo("lab1/evil")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        archive.addfile(link)
+    with pytest.raises(UnsafeZipError, match="link"):
+        extract_archive(bad, tmp_path / "out2")
+    escape = tmp_path / "escape.tar"
+    with tarfile.open(escape, "w") as archive:
+        info = tarfile.TarInfo("../../x.py")
+        archive.addfile(info, io.BytesIO(b""))
+    with pytest.raises(UnsafeZipError, match="leaving its folder"):
+        extract_archive(escape, tmp_path / "out3")
+
+
+def test_virtualenvs_and_caches_are_skipped_before_the_file_cap(tmp_path):
+    path = tmp_path / "repo.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("repo/network.py", "x = 1\n")
+        for number in range(30):
+            archive.writestr(f"repo/.venv/lib/p{number}.py", "")
+            archive.writestr(f"repo/node_modules/m{number}.js", "")
+    assert safe_extract(path, tmp_path / "out", ZipLimits(max_files=5)) == ["repo/network.py"]
