@@ -75,5 +75,7 @@ def test_a_batch_survives_its_attacks(tmp_path, tier):
     assert not processes_mentioning(tmp_path), "processes left running"
     assert not list(tmp.glob("lab1-grader-*")), "sandbox folders left behind"
     for path in out.rglob("*"):
+        if path.relative_to(out).parts[:2] == ("neighbour", "files"):  # the row of neighbour_student/
+            continue  # the neighbour's own files, kept for the TA: only other rows must not carry them
         if path.is_file():
             assert NEIGHBOUR_SECRET not in path.read_text(errors="replace"), f"{path} carries another student's files"
