@@ -115,7 +115,7 @@ def error_outcome(sub: Submission, settings: JobSettings, kind: str, reason: str
     return _outcome(sub, kind, result, seconds, prints=prints, detail=detail)
 
 
-class _Unreadable(Exception):
+class Unreadable(Exception):
     """A submission whose files cannot be read: (kind, reason, content hash)."""
 
 
@@ -128,27 +128,27 @@ class _Tree:
     inner_name: str = ""
 
 
-def _materialize(sub: Submission, settings: JobSettings, work: Path) -> _Tree:
+def materialize(sub: Submission, limits: ZipLimits, work: Path) -> _Tree:
     """The folder holding the submission's files: the folder itself, or its archives and loose files extracted."""
     if sub.kind == "unsupported":
-        raise _Unreadable("unsupported", _unsupported(sub.source.name), "file:" + _file_sha(sub.source))
+        raise Unreadable("unsupported", _unsupported(sub.source.name), "file:" + _file_sha(sub.source))
     tree, inner = sub.source, None
     try:
         if sub.kind in ("zip", "tar"):
             tree = work / "unzipped"
-            extract_archive(sub.source, tree, settings.zip_limits)
+            extract_archive(sub.source, tree, limits)
         elif sub.kind == "files":
             tree = work / "files"
             _gather(sub, tree)
         inner = nested_archive(tree) if find_submission_root(tree) is None else None
         if inner is not None and archive_kind(inner.name) == "unsupported":
-            raise _Unreadable("unsupported", _unsupported(inner.name), "file:" + _file_sha(inner))
+            raise Unreadable("unsupported", _unsupported(inner.name), "file:" + _file_sha(inner))
         if inner is not None:  # zipped twice, or an archive inside the site's folder
-            extract_archive(inner, work / "inner", settings.zip_limits)
+            extract_archive(inner, work / "inner", limits)
             return _Tree(work / "inner", tree, inner.name)
     except UnsafeZipError as exc:
         archive = inner if inner is not None else sub.source
-        raise _Unreadable("refused", f"the archive {archive.name} was refused: {exc}",
+        raise Unreadable("refused", f"the archive {archive.name} was refused: {exc}",
                           "zip:" + _file_sha(archive)) from None
     return _Tree(tree)
 
@@ -188,8 +188,8 @@ def keep_files(tree: _Tree, stage: Path) -> None:
 
 def _grade(sub: Submission, settings: JobSettings, work: Path, started: float) -> JobOutcome:
     try:
-        files = _materialize(sub, settings, work)
-    except _Unreadable as exc:
+        files = materialize(sub, settings.zip_limits, work)
+    except Unreadable as exc:
         kind, reason, sha = exc.args
         if kept := _finished(sub, sha, settings, started):
             return kept

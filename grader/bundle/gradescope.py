@@ -1,0 +1,136 @@
+"""Write Gradescope's autograder zip: setup.sh, run_autograder, the grader wheel, pinned requirements, the rubric.
+
+Gradescope unpacks the zip into /autograder/source, runs setup.sh once when building the image,
+then run_autograder for every submission (spec: gradescope-autograders.readthedocs.io). The
+hidden-point seed is read from $LAB1_SECRET_SEED when the bundle is built, stored as
+source/secret_seed (the zip is the instructor's), and never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from grader.bundle.autograder import ROOT_VARIABLE, SEED_FILE
+from grader.usage import UsageError
+
+SEED_VARIABLE = "LAB1_SECRET_SEED"
+# The grader's run-time dependencies, pinned to the versions the bundle was built and tested with.
+PINNED = ("numpy", "click", "pytest", "pytest-json-report", "matplotlib", "psutil", "pyyaml")
+
+SETUP_SH = """#!/usr/bin/env bash
+# Runs once, when Gradescope builds the autograder image (Ubuntu): Python, a venv, the grader.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq python3 python3-venv python3-pip > /dev/null
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install --quiet --upgrade pip
+/autograder/venv/bin/pip install --quiet -r /autograder/source/requirements.txt /autograder/source/wheels/*.whl
+# Draw one figure now: matplotlib builds its font cache in the image, not during every grading.
+MPLCONFIGDIR=/autograder/mplconfig /autograder/venv/bin/python -c "import matplotlib; matplotlib.use('Agg'); \\
+import matplotlib.pyplot as plt; plt.figure(); plt.savefig('/tmp/warm.png')"
+"""
+
+RUN_AUTOGRADER = f"""#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade /autograder/submission into /autograder/results/results.json.
+# {ROOT_VARIABLE} moves /autograder (tests); LAB1_AUTOGRADER_PYTHON picks the interpreter.
+set -uo pipefail
+ROOT="${{{ROOT_VARIABLE}:-/autograder}}"
+PYTHON="${{LAB1_AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
+export MPLCONFIGDIR="${{MPLCONFIGDIR:-$ROOT/mplconfig}}"
+unset {SEED_VARIABLE}
+exec "$PYTHON" -m grader.bundle.autograder --root "$ROOT"
+"""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What build_bundle wrote."""
+
+    path: Path
+    wheel: str
+    seed_source: str  # "secret" (from $LAB1_SECRET_SEED) or "public"
+    files: list[str]
+
+
+def requirements() -> str:
+    """requirements.txt: each run-time dependency pinned to the installed version."""
+    lines = []
+    for name in PINNED:
+        try:
+            lines.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            raise UsageError(f"{name} is not installed here: install the grader (pip install .) first") from None
+    return "\n".join(lines) + "\n"
+
+
+def project_root() -> Path:
+    """The checkout the grader runs from (it holds pyproject.toml): the wheel is built from it."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "pyproject.toml").is_file():
+        raise UsageError("grade bundle needs the grader's checkout (pyproject.toml beside grader/), "
+                         "or pass --wheel with a built lab1_grader wheel")
+    return root
+
+
+def build_wheel(folder: Path) -> Path:
+    """Build the grader's wheel (no dependencies) into folder."""
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+                           "--wheel-dir", str(folder), str(project_root())],
+                          capture_output=True, text=True, check=False)
+    wheels = sorted(folder.glob("lab1_grader-*.whl"))
+    if done.returncode != 0 or not wheels:
+        raise UsageError(f"building the grader's wheel failed: {(done.stderr or done.stdout).strip()[-800:]}")
+    return wheels[-1]
+
+
+def secret_seed() -> tuple[str, str]:
+    """(seed text, "secret") from $LAB1_SECRET_SEED, or ("", "public"); UsageError when it is not an integer."""
+    value = os.environ.get(SEED_VARIABLE, "").strip()
+    if not value:
+        return "", "public"
+    try:
+        int(value)
+    except ValueError:
+        raise UsageError(f"{SEED_VARIABLE} is set but is not an integer") from None  # the value is never shown
+    return value, "secret"
+
+
+def build_bundle(out: str | Path, rubric=None, wheel: str | Path | None = None) -> Bundle:
+    """Write the autograder zip to out (atomically) and return what is in it."""
+    from grader.usage import resolve_rubric
+
+    out = Path(out)
+    loaded = resolve_rubric(rubric)
+    seed, source = secret_seed()
+    with tempfile.TemporaryDirectory(prefix="lab1-bundle-") as tmp:
+        wheel_path = Path(wheel) if wheel else build_wheel(Path(tmp))
+        if not wheel_path.is_file():
+            raise UsageError(f"--wheel {wheel_path} does not exist")
+        entries: dict[str, tuple[bytes, int]] = {
+            "setup.sh": (SETUP_SH.encode(), 0o755),
+            "run_autograder": (RUN_AUTOGRADER.encode(), 0o755),
+            "requirements.txt": (requirements().encode(), 0o644),
+            "lab1.toml": (Path(loaded.path).read_bytes(), 0o644),
+            f"wheels/{wheel_path.name}": (wheel_path.read_bytes(), 0o644),
+        }
+        if seed:
+            entries[SEED_FILE] = (seed.encode() + b"\n", 0o600)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, (data, mode) in entries.items():
+                info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+                info.external_attr = (stat.S_IFREG | mode) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+        os.replace(partial, out)
+    return Bundle(path=out, wheel=wheel_path.name, seed_source=source, files=sorted(entries))
