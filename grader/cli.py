@@ -52,16 +52,28 @@ def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_u
     """
     from grader.check import UsageError, run_check
     from grader.check.command import finish_check, start_figures
+    from grader.usage import INTERRUPTED, check_fail_under, require_submission_folder, resolve_rubric
 
-    figures = None if no_report else start_figures()
+    figures = None
     try:
-        result = run_check(submission, rubric=rubric_path, secret_seed=secret_seed, sandbox=sandbox)
+        missing = require_submission_folder(submission)
+        rubric = resolve_rubric(rubric_path)
+        check_fail_under(fail_under, rubric.total_points)
+        if missing:
+            click.echo(f"grade: note: {submission} has no {', '.join(missing)}: "
+                       "the items that need them score 0", err=True)
+        figures = None if no_report else start_figures()
+        result = run_check(submission, rubric=rubric, secret_seed=secret_seed, sandbox=sandbox)
+        code = finish_check(result, json_path=json_path, out_dir=None if no_report else out_dir,
+                            figures=figures, fail_under=fail_under, verbose=verbose)
     except UsageError as exc:
+        fail_usage(str(exc))
+    except KeyboardInterrupt:
+        click.echo("grade: interrupted (Ctrl-C)", err=True)
+        code = INTERRUPTED
+    finally:
         if figures is not None:
             figures.close()
-        fail_usage(str(exc))
-    code = finish_check(result, json_path=json_path, out_dir=None if no_report else out_dir,
-                        figures=figures, fail_under=fail_under, verbose=verbose)
     sys.exit(code)
 
 

@@ -29,6 +29,11 @@ def write_json(result: GradeResult, json_path: str) -> None:
         write_results(result, Path(json_path))
 
 
+def _cannot_write(what: str, where, exc: OSError, fix: str) -> str:
+    """One line naming what could not be written, where, why, and what to do."""
+    return f"grade: error: cannot write {what} to {where}: {exc.strerror or exc} ({fix})"
+
+
 def finish_check(result: GradeResult, *, json_path, out_dir, figures, fail_under, verbose) -> int:
     """Write every requested output and return the exit status."""
     from grader.check.reference_curves import attach_reference_curves
@@ -36,22 +41,30 @@ def finish_check(result: GradeResult, *, json_path, out_dir, figures, fail_under
     from grader.report.ci_summary import append_github_summary
     from grader.report.terminal import render_table
 
-    paths = {}
+    paths, problems = {}, []
     if out_dir is not None:
         attach_reference_curves(result)
         drawn = None
-        if figures is not None:
-            try:
-                figures.submit(result.artifacts, Path(out_dir) / "figures")
-                drawn = figures.result(FIGURE_TIMEOUT)
-            finally:
-                figures.close()
-        paths = write_report(result, Path(out_dir), figures=drawn)
+        try:
+            if figures is not None:
+                try:
+                    figures.submit(result.artifacts, Path(out_dir) / "figures")
+                    drawn = figures.result(FIGURE_TIMEOUT)
+                finally:
+                    figures.close()
+            paths = write_report(result, Path(out_dir), figures=drawn)
+        except OSError as exc:  # a read-only folder costs the report, never the score
+            problems.append(_cannot_write("the report", out_dir, exc, "pass --out DIR or --no-report"))
     to_stdout = json_path == "-"
     table = render_table(result, verbose=verbose)
     click.echo(table, err=to_stdout)
     if json_path:
-        write_json(result, json_path)
+        try:
+            write_json(result, json_path)
+        except OSError as exc:
+            problems.append(_cannot_write("results.json", json_path, exc, "pass another --json PATH"))
+    for problem in problems:
+        click.echo(problem, err=True)
     if "report.html" in paths:
         click.echo(f"Report: {paths['report.html']}", err=to_stdout)
     append_github_summary(result)

@@ -231,8 +231,12 @@ class LabProbes:
     def prefetch(self, jobs) -> threading.Thread:
         """Start training jobs in the background so the child trains while pytest loads."""
         def run():
+            try:
+                planned = jobs()
+            except Exception:  # noqa: BLE001 - a missing config.py is reported by the checks, not by a thread
+                return
             failed = set()
-            for job in jobs():
+            for job in planned:
                 if getattr(job, "flipped", False) and job.dataset in failed:
                     continue  # only asked for when the graded run trained well: never spend a timeout on it
                 try:

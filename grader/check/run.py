@@ -69,6 +69,8 @@ def _run_pytest(context: CheckContext) -> tuple[dict, GraderPlugin, str]:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
         code = pytest.main(args, plugins=[plugin, json_report])
+    if int(code) == int(pytest.ExitCode.INTERRUPTED):
+        raise KeyboardInterrupt  # pytest swallowed the user's Ctrl-C: pass it on to the command
     if int(code) not in (0, 1):
         raise RuntimeError(f"the grading session failed (pytest exit {int(code)}):\n{buffer.getvalue()[-3000:]}")
     return json_report.report or {}, plugin, buffer.getvalue()

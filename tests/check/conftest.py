@@ -213,7 +213,7 @@ def all_jobs(bad_rubrics: dict[str, Path]) -> dict[str, list[str]]:
     jobs["cli_rubric_not_utf8"] = ["check", "reference", "--no-report", "--rubric", str(bad_rubrics["binary"])]
     jobs["cli_rubric_unknown_key"] = ["check", "reference", "--no-report", "--rubric",
                                       str(bad_rubrics["unknown_key"])]
-    jobs["cli_fail_under_json_file"] = ["check", "reference", "--no-report", "--fail-under", "101",
+    jobs["cli_fail_under_json_file"] = ["check", "student", "--no-report", "--fail-under", "50",
                                         "--json", "{tmp}/out/results.json"]
     return jobs
 

@@ -41,9 +41,9 @@ def test_unknown_rubric_key_names_file_and_line(graded, bad_rubrics):
 def test_fail_under_not_met_exits_1_and_json_file_is_written(graded):
     run = graded("cli_fail_under_json_file")
     assert run.returncode == 1, run.describe()
-    assert "below --fail-under 101" in run.stderr
+    assert "below --fail-under 50" in run.stderr
     results = json.loads((run.tmpdir / "out" / "results.json").read_text(encoding="utf-8"))
-    assert results["score"] == 100 and len(results["tests"]) == 11
+    assert results["score"] == 0 and len(results["tests"]) == 11
     assert not list((run.tmpdir / "out").glob("*.tmp*")), "atomic write left a temporary file"
 
 
