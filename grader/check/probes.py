@@ -162,11 +162,33 @@ class LabProbes:
         return {label: param_arrays(replies, label, params, what, strict_shapes=False)
                 for label in ("first", "second", "after_forward")}
 
-    def update(self, sizes, params: dict, grads: dict, what: str) -> dict:
-        """Parameters after one net.update(grads) with the default optimizer."""
+    def update(self, sizes, params: dict, grads: dict, what: str, optimizer: str = "", lr: float = 0.0) -> dict:
+        """Parameters after one net.update(grads): the default optimizer, or optimizers.<optimizer>(lr=lr)
+        passed to Network(optimizer=...). grads are sent in their own key order."""
         arrays = {**{f"p.{k}": v for k, v in params.items()}, **{f"g.{k}": v for k, v in grads.items()}}
-        _, replies = self._request("network", "update", arrays, what=what, sizes=list(sizes), seed=0)
+        if optimizer:
+            self.require("optimizers")
+        _, replies = self._request("network", "update", arrays, what=what, sizes=list(sizes), seed=0,
+                                   optimizer=optimizer, lr=lr)
         return param_arrays(replies, "p", {k: v.shape for k, v in params.items()}, what)
+
+    def init_params(self, sizes, seeds: list[int], what: str) -> list[dict]:
+        """The params of Network(sizes, seed=s) for each seed, as float64 arrays of the contract's shapes."""
+        from grader.lab.spec import param_shapes
+
+        _, replies = self._request("network", "init_params", what=what, sizes=list(sizes), seeds=list(seeds))
+        return [param_arrays(replies, f"p{i}", param_shapes(sizes), what) for i in range(len(seeds))]
+
+    def predict(self, sizes, params: dict, x: np.ndarray, y: np.ndarray, what: str) -> dict:
+        """For a net holding params: "out" forward(x), "pred" predict(net, x), "accuracy" accuracy(net, x, y)
+        (float64 arrays) and "accuracy_type", the type name accuracy returned."""
+        self.require("train")
+        arrays = {"x": x, "y": y, **{f"p.{k}": v for k, v in params.items()}}
+        header, replies = self._request("network", "predict", arrays, what=what, sizes=list(sizes), seed=0)
+        return {"out": checked_array(replies.get("out"), f"{what}: net.forward(x)", (x.shape[0], sizes[-1])),
+                "pred": checked_array(replies.get("pred"), f"{what}: predict(net, x)"),
+                "accuracy": checked_array(replies.get("accuracy"), f"{what}: accuracy(net, x, y)"),
+                "accuracy_type": str(header.get("accuracy_type", ""))}
 
     def optimizer_steps(self, name: str, kwargs: dict, params: dict, grads: dict, steps: int, what: str) -> dict:
         """Parameters after `steps` calls of optimizers.<name>(**kwargs).step(params, grads)."""

@@ -56,6 +56,7 @@ ITEM_PARAMS: dict[str, frozenset[str]] = {
                            "float32_step", "scale_credit"}),
     "backward_repeatable": frozenset({"tolerance"}),
     "update": frozenset({"tolerance", "lr"}),
+    "predict": frozenset({"tolerance"}),
     "train_linear": _TRAIN_PARAMS,
     "train_xor": _TRAIN_PARAMS,
     "frameworks": frozenset(),

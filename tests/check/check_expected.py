@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "reference"
 
 TRAIN = frozenset({"train_linear", "train_xor"})
-NETWORK = frozenset({"forward", "backward", "backward_repeatable", "update"}) | TRAIN  # need network.py
+NETWORK = frozenset({"forward", "backward", "backward_repeatable", "update", "predict"}) | TRAIN  # need network.py
 ALL_ITEMS = frozenset({"activations", "loss"}) | NETWORK
 
 # ---- one fixture per check -------------------------------------------------------------------
@@ -51,7 +51,7 @@ PER_CHECK = {
         diagnosis="grad_mismatch"),
     "params_wrong_shapes": dict(
         # W stored (out, in): the parent's (in, out) parameters do not fit its forward
-        failed={"forward", "backward", "backward_repeatable"} | TRAIN,
+        failed={"forward", "backward", "backward_repeatable", "predict"} | TRAIN,
         phrases={"train_linear": ["[W1] returned shape (8, 2), expected (2, 8)"],
                  "train_xor": ["[W1] returned shape (10, 2), expected (2, 10)"]}),
     "backward_accumulates": dict(
@@ -81,6 +81,22 @@ PER_CHECK = {
         failed=TRAIN,
         phrases={"train_linear": ["tune lr, epochs or hidden sizes in config.py"],
                  "train_xor": ["tune lr, epochs or hidden sizes in config.py"]}),
+    "predict_threshold_zero": dict(
+        failed={"predict"},
+        phrases={"predict": ["differs from net.forward(x) >= 0.5", "is the threshold 0 instead of 0.5?"]}),
+    "accuracy_percentage": dict(
+        failed={"predict"},
+        phrases={"predict": ["a percentage: return the fraction"]}),
+    "network_ignores_seed": dict(
+        failed={"forward"},
+        phrases={"forward": ["Network(seed=7) built twice has different", "np.random.default_rng(seed)"]}),
+    "sgd_pairs_by_position": dict(
+        failed={"update"},
+        phrases={"update": ["it pairs gradients with parameters by position", "grads[name]"]}),
+    "network_ignores_optimizer": dict(
+        # config.py picks Adam: training with the ignored optimizer's SGD(0.1) does not learn either
+        failed={"update"} | TRAIN,
+        phrases={"update": ["the Network ignores the optimizer it is given"]}),
     "network_float32": dict(
         # float32 is not wrong for that alone: checked at float32 precision, told float64 is expected
         failed=set(), phrases={}, diagnosis="float32"),
@@ -154,7 +170,7 @@ BAD_INPUTS = {
         failed=NETWORK, where="network.py",
         phrases={"forward": ["network.py did not import", "No module named 'nn_helpers_of_my_laptop'"]}),
     "input_at_import": dict(
-        failed=TRAIN, where="train.py",
+        failed=TRAIN | {"predict"}, where="train.py",
         phrases={"train_linear": ["train.py did not import", "input()"], "train_xor": ["input()"]}),
     "infinite_loop_at_import": dict(
         failed=ALL_ITEMS, where=None,
@@ -175,7 +191,7 @@ BAD_INPUTS = {
         failed=TRAIN, where="train.py",
         phrases={"train_linear": ["MemoryError", "Unable to allocate"]}),
     "numpy2_removed_alias": dict(
-        failed={"forward", "backward", "backward_repeatable"} | TRAIN, where="network.py",
+        failed={"forward", "backward", "backward_repeatable", "predict"} | TRAIN, where="network.py",
         phrases={"forward": ["AttributeError", "`np.float_` was removed in the NumPy 2.0 release"]}),
     "not_a_package_flat_imports": dict(failed=set(), where=None, phrases={}),
     "detached_process_in_train": dict(failed=set(), where=None, phrases={}),

@@ -1,5 +1,6 @@
 """Forward pass with parameters the parent sets, for several layer sizes."""
 
+import numpy as np
 import pytest
 
 from grader.lab import spec
@@ -51,3 +52,17 @@ def test_parameter_shapes_follow_sizes(lab, params):
             assert tuple(shapes[key]) == shape, (
                 f"Network(sizes={tuple(sizes)}).params['{key}'] has shape {tuple(shapes[key])}, expected {shape}"
             )
+
+
+def test_same_seed_same_parameters(lab, params):
+    sizes = params["sizes"][0]
+    first, again, other = lab.init_params(sizes, [7, 7, 8], what=f"Network(sizes={tuple(sizes)}, seed=...)")
+    changed = [k for k in first if not np.array_equal(first[k], again[k])]
+    assert not changed, (
+        f"Network(seed=7) built twice has different {', '.join(changed)}: draw the initial parameters from "
+        "np.random.default_rng(seed), not from an unseeded generator or the global np.random state"
+    )
+    assert any(not np.array_equal(first[k], other[k]) for k in first), (
+        "Network(seed=7) and Network(seed=8) have the same parameters: the seed is ignored; "
+        "draw them from np.random.default_rng(seed)"
+    )

@@ -128,8 +128,11 @@ class Child:
         return {}, replies
 
     def op_update(self, request, arrays):
-        """One net.update(grads) with the network's default optimizer."""
-        net = self.new_network(request)
+        """One net.update(grads) with the network's default optimizer, or optimizers.<optimizer>(lr) given to it."""
+        optimizer = None
+        if request.get("optimizer"):
+            optimizer = getattr(self.module("optimizers"), request["optimizer"])(lr=request["lr"])
+        net = self.new_network(request, optimizer=optimizer)
         params = {k[2:]: v.copy() for k, v in arrays.items() if k.startswith("p.")}
         grads = {k[2:]: v.copy() for k, v in arrays.items() if k.startswith("g.")}
         net.params = params
@@ -145,6 +148,23 @@ class Child:
         for _ in range(request["steps"]):
             optimizer.step(params, {k: v.copy() for k, v in grads.items()})
         return {}, _prefixed("p", params)
+
+    def op_init_params(self, request, arrays):
+        """The params of Network(sizes, seed=s) for each s of request["seeds"]."""
+        replies = {}
+        for i, seed in enumerate(request["seeds"]):
+            replies.update(_prefixed(f"p{i}", dict(self.new_network({**request, "seed": seed}).params)))
+        return {}, replies
+
+    def op_predict(self, request, arrays):
+        """net.forward(x), train.predict(net, x) and train.accuracy(net, x, y) for a net holding the given params."""
+        train = self.module("train")
+        net = self.new_network(request)
+        net.params = {k[2:]: v.copy() for k, v in arrays.items() if k.startswith("p.")}
+        out = _as_array(net.forward(arrays["x"].copy()))
+        pred = train.predict(net, arrays["x"].copy())
+        acc = train.accuracy(net, arrays["x"].copy(), arrays["y"].copy())
+        return {"accuracy_type": type(acc).__name__}, {"out": out, "pred": _as_array(pred), "accuracy": _as_array(acc)}
 
     def new_trainee(self, request):
         """A fresh network with the requested optimizer (SGD when none is named)."""
