@@ -64,8 +64,14 @@ def reference(lab, context, index, sizes, params) -> Reference:
     """The trusted reference gradient of probe `index` (cached: both checks use probe 0)."""
     key = ("reference", index)
     if key not in context.cache:
-        context.cache[key] = build_reference(lab, context, index, sizes, params)
-    return context.cache[key]
+        try:
+            context.cache[key] = build_reference(lab, context, index, sizes, params)
+        except Exception as exc:  # noqa: BLE001 - remembered so both checks report it
+            context.cache[key] = exc
+    result = context.cache[key]
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 def build_reference(lab, context, index, sizes, params) -> Reference:
