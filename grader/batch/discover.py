@@ -15,7 +15,7 @@ CONTRACT_MODULES = ("network.py", "activations.py", "losses.py", "optimizers.py"
 IGNORED_NAMES = frozenset({"__MACOSX", "__pycache__", ".git", ".venv", "venv", "node_modules", ".ipynb_checkpoints"})
 MAX_ROOT_DEPTH = 5
 # Names of the batch's own outputs beside the student folders.
-RESERVED_KEYS = frozenset({"gradebook.csv", "summary.html", "batch.log.jsonl"})
+RESERVED_KEYS = frozenset({"gradebook.csv", "summary.html", "batch.log.jsonl", "manual.csv", "manual_scores.json"})
 
 
 ARCHIVES = (".zip", ".tar.gz", ".tgz", ".tar")

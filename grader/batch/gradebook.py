@@ -4,7 +4,7 @@ Columns: id, name, late, one per autograded rubric item (the score; "passed"/"fa
 worth 0 points), total, flags, one empty column per manual item (the TA fills them in, or
 `grade gradebook merge` does), status ("ok", "zeroed" when a policy set the total to 0, or
 why there is no grade), sandbox, seed ("public" when graded with the rubric's public seed)
-and error. The second row holds the points possible. A row that was not graded has blank
+error and folder (the student's output folder). The second row holds the points possible. A row that was not graded has blank
 score cells: an import must leave them empty, never record a 0.
 """
 
@@ -22,19 +22,20 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 POINTS_POSSIBLE = "Points Possible"
+GRAND_TOTAL = "total_with_manual"  # autograded total plus the manual items, once all of them are scored
 
 
 def columns(rubric) -> list[str]:
     """The header row for a rubric."""
-    return ["id", "name", "late", *rubric.items, "total", "flags", *rubric.manual, "status", "sandbox", "seed",
-            "error"]
+    return ["id", "name", "late", *rubric.items, "total", "flags", *rubric.manual, GRAND_TOTAL, "status", "sandbox",
+            "seed", "error", "folder"]
 
 
 def points_row(rubric) -> list[str]:
     """The second row: the points each column is out of."""
     return ([POINTS_POSSIBLE, "", ""] + [number(item.points) for item in rubric.items.values()]
             + [number(rubric.total_points), ""] + [number(m.points) for m in rubric.manual.values()]
-            + ["", "", "", ""])
+            + [number(rubric.total_points + sum(m.points for m in rubric.manual.values())), "", "", "", "", ""])
 
 
 def row_status(outcome: JobOutcome) -> str:
@@ -62,7 +63,8 @@ def text_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def row(outcome: JobOutcome, rubric, extra_flags: list[str] = (), seed_source: str = "secret") -> list[str]:
+def row(outcome: JobOutcome, rubric, extra_flags: list[str] = (), seed_source: str = "secret",
+        manual: dict[str, float] | None = None) -> list[str]:
     """The gradebook row of one outcome; score cells are blank when it was not graded."""
     result = outcome.result
     graded_ok = outcome.status == "ok"
@@ -83,31 +85,34 @@ def row(outcome: JobOutcome, rubric, extra_flags: list[str] = (), seed_source: s
         flags.append(note)
     flags.extend(extra_flags)
     cells += [number(result.score) if graded_ok else "", text_cell("; ".join(flags))]
-    manual = result.meta.get("manual_scores") or {}
+    manual = manual or {}
     cells += [number(manual[key]) if key in manual else "" for key in rubric.manual]
+    complete = graded_ok and all(key in manual for key in rubric.manual)
+    cells.append(number(result.score + sum(manual.values())) if complete else "")
     error = "" if graded_ok else result.output.splitlines()[0] if result.output else outcome.status
     seed = seed_source if graded_ok else ""
-    cells += [row_status(outcome), text_cell(str(result.meta.get("sandbox", ""))), seed, text_cell(error)]
+    cells += [row_status(outcome), text_cell(str(result.meta.get("sandbox", ""))), seed, text_cell(error),
+              outcome.key]
     return cells
 
 
 def render_gradebook(outcomes, rubric, extra_flags: dict[str, list[str]] | None = None,
-                     seed_source: str = "secret") -> str:
-    """The CSV text of the gradebook."""
-    extra_flags = extra_flags or {}
+                     seed_source: str = "secret", manual: dict[str, dict[str, float]] | None = None) -> str:
+    """The CSV text of the gradebook; manual: merged hand-graded scores by folder."""
+    extra_flags, manual = extra_flags or {}, manual or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns(rubric))
     writer.writerow(points_row(rubric))
     for outcome in sort_outcomes(outcomes):
-        writer.writerow(row(outcome, rubric, extra_flags.get(outcome.key, []), seed_source))
+        writer.writerow(row(outcome, rubric, extra_flags.get(outcome.key, []), seed_source, manual.get(outcome.key)))
     return buffer.getvalue()
 
 
 def write_gradebook(path: str | Path, outcomes, rubric, extra_flags: dict[str, list[str]] | None = None,
-                    seed_source: str = "secret") -> Path:
+                    seed_source: str = "secret", manual: dict[str, dict[str, float]] | None = None) -> Path:
     """Write gradebook.csv atomically."""
-    return atomic_write_text(Path(path), render_gradebook(outcomes, rubric, extra_flags, seed_source))
+    return atomic_write_text(Path(path), render_gradebook(outcomes, rubric, extra_flags, seed_source, manual))
 
 
 def read_gradebook(path: str | Path) -> list[dict[str, str]]:

@@ -16,7 +16,7 @@ from grader.batch import similarity
 from grader.batch.defaults import DEFAULT_TIMEOUT
 from grader.batch.discover import Submission, discover, normalize_only, safe_key
 from grader.batch.errors import NO_SUBMISSION, BatchError
-from grader.batch.gradebook import write_gradebook
+from grader.batch.gradebook import sort_outcomes, write_gradebook
 from grader.batch.jobs import RESULTS, STAGING, JobOutcome, JobSettings, error_outcome, kept_outcome
 from grader.batch.log import EventLog
 from grader.batch.progress import Progress
@@ -26,7 +26,7 @@ from grader.batch.summary import BatchInfo, write_summary
 from grader.batch.unzip import ZipLimits
 from grader.results import GradeResult
 
-GRADEBOOK = "gradebook.csv"
+GRADEBOOK = "gradebook.csv"  # the sheet for the report, manual.csv, is grader.gradebook.sheet's
 SUMMARY = "summary.html"
 LOG = "batch.log.jsonl"
 EXECUTORS = ("local", "dask")
@@ -256,7 +256,12 @@ def _finish(input_dir, out_dir, subs, skipped, outcomes, rubric, threshold, seco
     flags = _similarity_flags(groups, pairs)
     if matched is not None:
         _apply_roster(outcomes, matched, flags)
-    gradebook = write_gradebook(out_dir / GRADEBOOK, outcomes.values(), rubric, flags, seed_source=seed_source)
+    from grader.gradebook.sheet import SHEET, load_merged, write_sheet
+
+    gradebook = write_gradebook(out_dir / GRADEBOOK, outcomes.values(), rubric, flags, seed_source=seed_source,
+                                manual=load_merged(out_dir))
+    if rubric.manual and not interrupted:
+        write_sheet(out_dir / SHEET, [(o.student_id, o.name, o.key) for o in sort_outcomes(outcomes.values())], rubric)
     info = BatchInfo(input_dir=str(input_dir), seconds=seconds, jobs=jobs, executor=executor,
                      interrupted=interrupted, total=len(subs), skipped_entries=skipped, out_dir=str(out_dir),
                      seed_source=seed_source, row_flags=flags, preset=preset)

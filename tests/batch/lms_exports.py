@@ -10,7 +10,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from batch_support import REFERENCE, STUDENT, zip_folder
+from tests.batch.batch_support import REFERENCE, STUDENT, zip_folder
 
 MODULES = ("activations.py", "config.py", "data.py", "losses.py", "network.py", "optimizers.py", "train.py")
 PDF = b"%PDF-1.4\n% the student's lab report\n"

@@ -35,8 +35,8 @@ def test_outputs_of_a_mixed_batch(mixed_input, tmp_path, rubric):
     book = rows(out)
     assert [r["id"] for r in book] == ["1001", "1002", "1003", "1004", "1010"]
     header = next(csv.reader(io.StringIO((out / "gradebook.csv").read_text())))
-    assert header == ["id", "name", "late", *rubric.items, "total", "flags", *rubric.manual, "status", "sandbox",
-                      "seed", "error"]
+    assert header == ["id", "name", "late", *rubric.items, "total", "flags", *rubric.manual, "total_with_manual",
+                      "status", "sandbox", "seed", "error", "folder"]
     ada, bob, cy, eve, zoe = book
     assert (ada["name"], ada["total"], ada["status"], ada["error"]) == ("Ada Lovelace", "100", "ok", "")
     assert bob["total"] == "0" and bob["activations"] == "0" and bob["status"] == "ok"

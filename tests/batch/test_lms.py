@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from batch_support import REFERENCE, copy_submission
-from lms_exports import blackboard_download, canvas_download, canvas_roster, gradescope_export, moodle_download
+from tests.batch.lms_exports import blackboard_download, canvas_download, canvas_roster, gradescope_export, moodle_download
 
 from grader.batch import BatchError, run_batch
 from grader.batch.discover import discover
