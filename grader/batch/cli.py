@@ -16,7 +16,6 @@ from grader.batch.lms import LMS_CHOICES
 from grader.usage import INTERRUPTED, fail_usage
 
 
-
 @click.command("batch", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("input_dir", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--out", "-o", "out_dir", required=True, type=click.Path(path_type=Path),
@@ -43,6 +42,9 @@ from grader.usage import INTERRUPTED, fail_usage
 @click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Class list CSV (id, name, optional email): every student on it gets one row, "
                    "'no submission' included; submissions not on it are flagged.")
+@click.option("--reference", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The instructor's reference/ to flag copies of (default: its fingerprint shipped with the "
+                   "grader, made by `python -m grader.batch.copies`).")
 @click.option("--only", metavar="ID[,ID]", multiple=True,
               help="Regrade only these students; every other row keeps its published result.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=DEFAULT_TIMEOUT, show_default=True,
@@ -57,7 +59,7 @@ from grader.usage import INTERRUPTED, fail_usage
 @click.option("--no-report", is_flag=True, help="Only results.json per student (no report.html, figures).")
 @click.option("--no-progress", is_flag=True, help="No progress bar (it is off anyway when stderr is not a terminal).")
 def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, executor, scheduler, lms,
-                  name_pattern, roster, only, timeout, similarity_threshold, sandbox, no_report, no_progress):
+                  name_pattern, roster, reference, only, timeout, similarity_threshold, sandbox, no_report, no_progress):
     """Grade every submission in INPUT (a course site's download) into a gradebook, reports and a summary.
 
     INPUT is the unzipped download of Canvas, Moodle, Blackboard or Gradescope (see --lms), or
@@ -84,7 +86,7 @@ def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, ex
             input_dir, out_dir, jobs=jobs, rubric=rubric_path, secret_seed=secret_seed, resume=resume,
             executor=executor, scheduler=scheduler, name_pattern=name_pattern, progress=not no_progress,
             timeout=timeout, similarity_threshold=similarity_threshold, sandbox=sandbox, reports=not no_report,
-            lms=lms, roster=roster, only=list(only) or None,
+            lms=lms, roster=roster, only=list(only) or None, reference=reference,
         )
     except BatchError as exc:
         fail_usage(str(exc))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from grader.batch.discover import Submission
 from grader.batch.errors import BatchError

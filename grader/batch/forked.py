@@ -20,9 +20,9 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 from grader.sandbox import procs
 from grader.sandbox.process import SANDBOX_PREFIX

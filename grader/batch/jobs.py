@@ -15,11 +15,13 @@ import socket
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import grader
+from grader.batch.copies import copy_flags
 from grader.batch.defaults import DEFAULT_TIMEOUT
 from grader.batch.discover import (
     CONTRACT_MODULES,
@@ -31,7 +33,12 @@ from grader.batch.discover import (
 from grader.batch.errors import TRANSIENT_ERRORS, batch_status, error_result
 from grader.batch.forked import ForkOutcome, run_forked
 from grader.batch.similarity import fingerprint, signature
-from grader.batch.unzip import SKIPPED_FOLDERS, UnsafeZipError, ZipLimits, extract_archive
+from grader.batch.unzip import (
+    SKIPPED_FOLDERS,
+    UnsafeZipError,
+    ZipLimits,
+    extract_archive,
+)
 from grader.hashing import submission_hash
 from grader.results import GradeResult, read_results, write_results
 
@@ -56,6 +63,9 @@ class JobSettings:
     reports: bool = True  # report.html, junit.xml and figures besides results.json
     seed_hash: str = ""  # salted hash of the hidden-point seed (grader.batch.seeds): --resume compares it
     seed_source: str = ""  # "secret" or "public"
+    reference_prints: frozenset = frozenset()  # grader.batch.copies: the instructor's reference, fingerprinted
+    baseline_unlabeled: frozenset = frozenset()  # the skeleton's unlabeled shingles
+    copy_threshold: float = 0.9
 
 
 @dataclass
@@ -209,6 +219,8 @@ def _grade(sub: Submission, settings: JobSettings, work: Path, started: float) -
         return kept
     stage = new_stage(settings, sub)
     meta = {"submission_sha256": sha, "hidden_seed": {"source": settings.seed_source, "hash": settings.seed_hash},
+            "copy_flags": copy_flags(root, prints[0], settings.reference_prints, settings.baseline_unlabeled,
+                                     settings.copy_threshold),
             **_student_meta(sub)}
     target = functools.partial(_grade_in_grandchild, root, stage, settings, meta)
     fork = run_forked(target, timeout=settings.timeout, output_path=work / "grader-output.txt")

@@ -77,9 +77,12 @@ def load_roster(path: str | Path) -> list[Student]:
         if key in seen:
             raise BatchError(f"--roster {path}, line {line}: id {student_id!r} is already on line {seen[key]}")
         seen[key] = line
-        cell = lambda col: row[col].strip() if col is not None and col < len(row) else ""  # noqa: E731
-        students.append(Student(student_id, cell(name_col), cell(email_col), line))
+        students.append(Student(student_id, _cell(row, name_col), _cell(row, email_col), line))
     return students
+
+
+def _cell(row: list[str], col: int | None) -> str:
+    return row[col].strip() if col is not None and col < len(row) else ""
 
 
 @dataclass

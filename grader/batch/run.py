@@ -8,16 +8,22 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from grader.batch import similarity
+from grader.batch import copies, similarity
 from grader.batch.defaults import DEFAULT_TIMEOUT
 from grader.batch.discover import Submission, discover, normalize_only, safe_key
 from grader.batch.errors import NO_SUBMISSION, BatchError
 from grader.batch.gradebook import sort_outcomes, write_gradebook
-from grader.batch.jobs import RESULTS, STAGING, JobOutcome, JobSettings, error_outcome, kept_outcome
+from grader.batch.jobs import (
+    STAGING,
+    JobOutcome,
+    JobSettings,
+    error_outcome,
+    kept_outcome,
+)
 from grader.batch.log import EventLog
 from grader.batch.progress import Progress
 from grader.batch.roster import RosterMatch, load_roster, match_roster
@@ -106,7 +112,8 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
               grade_fn: Callable[..., GradeResult] | None = None, sandbox: str = "auto",
               similarity_threshold: float = similarity.DEFAULT_THRESHOLD, baseline: str | Path | None = "default",
               reports: bool = True, zip_limits: ZipLimits | None = None, lms: str = "auto",
-              roster: str | Path | None = None, only: str | list[str] | None = None) -> BatchSummary:
+              roster: str | Path | None = None, only: str | list[str] | None = None,
+              reference: str | Path | None = None) -> BatchSummary:
     """Grade every submission folder or zip in input_dir into out_dir; see `grade batch --help`.
 
     Raises BatchError for usage errors only; a submission that cannot be graded gets an error row.
@@ -132,11 +139,15 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
     chosen = _only(subs, only, matched)
     _prepare_out_dir(input_dir, out_dir)
     seed, source = resolve_seed(secret_seed, loaded.seeds.hidden)
+    skeleton = default_baseline() if baseline == "default" else (Path(baseline) if baseline else None)
+    if reference is not None and not Path(reference).is_dir():
+        raise BatchError(f"--reference {reference} is not a folder: pass the checkout's reference/")
     settings = JobSettings(
         out_dir=out_dir.resolve(), rubric=loaded, secret_seed=seed if source == "secret" else None, sandbox=sandbox,
         resume=resume, timeout=timeout, grade_fn=grade_fn, reports=reports, zip_limits=zip_limits or ZipLimits(),
-        baseline=default_baseline() if baseline == "default" else (Path(baseline) if baseline else None),
-        seed_hash=seed_hash(seed, batch_salt(out_dir)), seed_source=source,
+        baseline=skeleton, seed_hash=seed_hash(seed, batch_salt(out_dir)), seed_source=source,
+        reference_prints=copies.reference_prints(reference, skeleton), copy_threshold=similarity_threshold,
+        baseline_unlabeled=frozenset(copies.unlabeled_shingles(skeleton)) if skeleton else frozenset(),
     )
     outcomes: dict[str, JobOutcome] = {}
     bar = Progress(len(subs), enabled=progress)
@@ -254,6 +265,9 @@ def _finish(input_dir, out_dir, subs, skipped, outcomes, rubric, threshold, seco
     pairs = similarity.similar_pairs(prints, threshold, signatures)
     groups = similarity.duplicate_groups(pairs)
     flags = _similarity_flags(groups, pairs)
+    for key, outcome in outcomes.items():
+        if outcome.result.meta.get("copy_flags"):
+            flags.setdefault(key, []).extend(outcome.result.meta["copy_flags"])
     if matched is not None:
         _apply_roster(outcomes, matched, flags)
     from grader.gradebook.sheet import SHEET, load_merged, write_sheet

@@ -99,8 +99,7 @@ def shingles(normalized: str, label: str = "", width: int = SHINGLE_TOKENS) -> s
     tokens = _TOKEN.findall(normalized)
     if not tokens:
         return set()
-    if len(tokens) < width:
-        width = len(tokens)
+    width = min(width, len(tokens))
     prefix = label.encode() + b"\0"
     found = set()
     for start in range(len(tokens) - width + 1):

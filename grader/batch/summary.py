@@ -207,8 +207,8 @@ def render_summary(outcomes, rubric, info: BatchInfo, pairs: list[SimilarPair] =
     scores = [o.result.score for o in outcomes if o.status == "ok"]
     skipped = "".join(f"<li>{_e(s)}</li>" for s in info.skipped_entries)
     sections = [
-        f"<h1>{_e(rubric.title)}: batch summary</h1><p class=muted>{_e(info.input_dir)}"
-        f"{f' (read as a {_e(info.preset)} download)' if info.preset else ''}</p>",
+        (f"<h1>{_e(rubric.title)}: batch summary</h1><p class=muted>{_e(info.input_dir)}"
+         f"{f' (read as a {_e(info.preset)} download)' if info.preset else ''}</p>"),
         ('<p class="err"><b>Graded with the rubric\'s PUBLIC hidden-point seed:</b> students can compute the hidden '
          "points. Set LAB1_SECRET_SEED and run again with --resume.</p>" if info.seed_source == "public" else ""),
         _stats(outcomes, info),
@@ -216,8 +216,8 @@ def render_summary(outcomes, rubric, info: BatchInfo, pairs: list[SimilarPair] =
         "<p class=muted>Autograded points of the graded submissions; the report is graded by hand.</p>",
         f"<h2>Pass rate per item</h2>{_item_table(outcomes, rubric)}",
         f"<h2>Most common diagnoses</h2>{_diagnoses(outcomes)}",
-        f"<h2>Flagged submissions</h2>{_batch_flags(outcomes, info.row_flags)}"
-        f"{_flags(outcomes, list(pairs), list(groups))}",
+        (f"<h2>Flagged submissions</h2>{_batch_flags(outcomes, info.row_flags)}"
+         f"{_flags(outcomes, list(pairs), list(groups))}"),
         f"<h2>Not graded</h2>{_errors(outcomes)}",
         f"<h2>Slowest submissions</h2>{_slowest(outcomes)}",
         f"<h2>Students' files (the report PDF among them)</h2>{_files(outcomes, info.out_dir)}",

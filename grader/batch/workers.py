@@ -14,8 +14,8 @@ import os
 import signal
 import sys
 from collections import deque
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import wait
-from typing import Callable, Iterable
 
 from grader.batch.discover import Submission
 from grader.batch.forked import die_with_parent

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 from click.testing import CliRunner
 
-from grader.batch.gradebook import read_gradebook
 from grader.batch.cli import batch_command
+from grader.batch.gradebook import read_gradebook
 from tests.support.fake_grader import fake_grade
 
 
 @pytest.fixture
 def fake_default(monkeypatch):
     """The fake grader as the default grade function (forked local workers inherit the patch)."""
-    import grader.batch.jobs as jobs
+    from grader.batch import jobs
 
     monkeypatch.setattr(jobs, "default_grade_fn", lambda: fake_grade)
 

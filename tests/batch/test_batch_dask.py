@@ -45,7 +45,7 @@ def test_missing_cluster_extra_is_a_clear_usage_error(mixed_input, tmp_path, mon
 
 
 def test_unreachable_scheduler_is_a_usage_error(mixed_input, tmp_path, monkeypatch):
-    import grader.batch.dask_executor as dask_executor
+    from grader.batch import dask_executor
 
     monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 1)
     with pytest.raises(BatchError, match="cannot reach the Dask scheduler"):

@@ -10,11 +10,11 @@ import shutil
 import pytest
 from batch_support import REFERENCE, copy_submission
 
-from grader.batch.gradebook import read_gradebook
 from grader.batch import BatchError, run_batch
-from tests.support.fake_grader import fake_grade
+from grader.batch.gradebook import read_gradebook
 from grader.batch.log import read_events
 from grader.results import read_results
+from tests.support.fake_grader import fake_grade
 
 
 def run(inp, out, **kwargs):
@@ -130,7 +130,7 @@ def test_usage_errors(tmp_path, mixed_input):
 
 
 def test_batch_survives_its_own_bugs(mixed_input, tmp_path, monkeypatch):
-    import grader.batch.jobs as jobs
+    from grader.batch import jobs
 
     def broken(*args, **kwargs):
         raise OSError("disk trouble while hashing")

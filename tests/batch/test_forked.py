@@ -69,7 +69,7 @@ def _is_zombie(pid: int) -> bool:
 def test_grandchild_ignoring_sigterm_is_killed(tmp_path, monkeypatch):
     import signal
 
-    import grader.batch.forked as forked
+    from grader.batch import forked
 
     monkeypatch.setattr(forked, "TERM_GRACE", 0.3)  # SIGKILL follows SIGTERM this much later
 

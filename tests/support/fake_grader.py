@@ -24,6 +24,7 @@ ITEM_MODULES = {
     "backward": "network.py",
     "backward_repeatable": "network.py",
     "update": "network.py",
+    "predict": "train.py",
     "train_linear": "train.py",
     "train_xor": "train.py",
     "extra_activations": "activations.py",
@@ -46,7 +47,7 @@ def fake_grade(submission, *, rubric=None, secret_seed=None, sandbox="default", 
     items = []
     pending = list(diagnoses)  # given to the first failed item
     for item in rubric.items.values():
-        module = ITEM_MODULES.get(item.key)
+        module = ITEM_MODULES.get(item.key, "network.py")  # an item added later: graded like the network
         text = sources.get(module, "") if module else ""
         if item.key == "frameworks":
             ok = not any("import torch" in s for s in sources.values())
