@@ -82,8 +82,10 @@ from grader.batch.cli import batch_command  # noqa: E402
 from grader.bundle.cli import bundle_command  # noqa: E402
 from grader.gradebook.cli import gradebook_command  # noqa: E402
 from grader.experiments.cli import experiments_command  # noqa: E402
+from grader.release.cli import release_command  # noqa: E402
 
 cli.add_command(batch_command)
 cli.add_command(bundle_command)
 cli.add_command(gradebook_command)
 cli.add_command(experiments_command)
+cli.add_command(release_command)

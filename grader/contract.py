@@ -22,3 +22,6 @@ DATASET_TITLES = {"linear": "linear", "xor": "XOR (easy)"}
 
 # The modules of a submission folder; data.py is provided and not graded.
 SUBMISSION_MODULES = ("activations", "losses", "network", "optimizers", "train", "config", "data")
+
+# Rubric items whose key starts so are optional extras: not attempting one costs nothing.
+EXTRA_ITEM_PREFIX = "extra_"

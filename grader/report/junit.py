@@ -5,7 +5,8 @@ testsuites > testsuite(name, tests, failures, errors, skipped, time) > propertie
 testcase(classname, name, time) > failure(message, type) | skipped, system-out.
 A lost item is a <failure> whose message is the reason and whose text holds the
 checks, diagnoses with hints and the student's traceback; a stub is a failure of
-type "not_attempted"; a manual item (the lab report) is <skipped>.
+type "not_attempted", except for an optional extra, which is <skipped> like a manual
+item (the lab report): a full-score submission gives a report with no failure.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from grader.report.text import (
     rubric_name,
     tracebacks,
 )
+from grader.contract import EXTRA_ITEM_PREFIX
 from grader.results import GradeResult, ItemResult
 
 
@@ -60,12 +62,18 @@ def _details(item: ItemResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _extra_not_attempted(item: ItemResult) -> bool:
+    """An optional extra the student did not write: skipped, not failed."""
+    return item.not_attempted and item.key.startswith(EXTRA_ITEM_PREFIX)
+
+
 def build_tree(result: GradeResult) -> ET.Element:
     """The <testsuites> element of the result."""
     suite_name = rubric_name(result)
     items = list(result.items)
-    failures = sum(1 for i in items if i.status != "passed" or i.not_attempted)
-    skipped = len(result.manual_items)
+    extras_skipped = [i for i in items if _extra_not_attempted(i)]
+    failures = sum(1 for i in items if (i.status != "passed" or i.not_attempted) and i not in extras_skipped)
+    skipped = len(result.manual_items) + len(extras_skipped)
     total_time = sum(c.duration for i in items for c in i.checks)
     time_text = _time(result.execution_time or total_time)
     counts = {"tests": str(len(items) + skipped), "failures": str(failures), "errors": "0"}
@@ -96,6 +104,9 @@ def build_tree(result: GradeResult) -> ET.Element:
                 "time": _time(sum(c.duration for c in item.checks)),
             },
         )
+        if item in extras_skipped:
+            ET.SubElement(case, "skipped", {"message": "optional extra, not attempted (it costs no points)"})
+            continue
         if item.status == "passed" and not item.not_attempted:
             if item.reason:
                 ET.SubElement(case, "system-out").text = f"{item_reason(item)}\npoints: {points(item.score)} / {points(item.max_score)}\n"

@@ -70,8 +70,12 @@ def make_venv(path: Path, deps: Path, with_pip: bool = False) -> Path:
     python = path / "bin" / "python"
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              check=True, capture_output=True, text=True).stdout.strip()
+    # A venv made with pip has its own setuptools: keep it whole rather than mix two versions.
+    own = {"setuptools", "_distutils_hack", "pkg_resources", "distutils-precedence.pth"} if (
+        Path(purelib) / "setuptools").is_dir() else set()
     for source in deps.rglob("*"):
-        if source.is_file():
+        top = source.relative_to(deps).parts[0]
+        if source.is_file() and top not in own and not top.startswith("setuptools-"):
             target = Path(purelib) / source.relative_to(deps)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(source, target)
