@@ -75,7 +75,7 @@ def make_venv(path: Path, deps: Path, with_pip: bool = False) -> Path:
         Path(purelib) / "setuptools").is_dir() else set()
     for source in deps.rglob("*"):
         top = source.relative_to(deps).parts[0]
-        if source.is_file() and top not in own and not top.startswith("setuptools-"):
+        if source.is_file() and top not in own and not (own and top.startswith("setuptools-")):
             target = Path(purelib) / source.relative_to(deps)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(source, target)
