@@ -11,9 +11,10 @@ still grading, then waits. When the artifacts are ready:
     paths = worker.result(timeout=60)      # {name: Path}
     worker.close()                         # or use it as a context manager
 
-The child splits the drawing over `processes` processes (default: 2, the cores of the
-grading machines, idle once grading is over) by forking itself: matplotlib is imported
-once, and the forks start warm. If the child dies, answers garbage or runs out of time,
+The child (grader/report/figure_child.py) splits the drawing over `processes` processes
+(default: 2, the cores of the grading machines, idle once grading is over) by forking itself
+on Linux (grader/report/figure_split.py): matplotlib is imported once, and the forks start
+warm. If the child dies, answers garbage or runs out of time,
 the parent kills it and draws in-process: `result()` always returns the figures the
 artifacts allow (see `fallbacks` for why it had to).
 
@@ -22,7 +23,8 @@ line on the child's stdin (out_dir, names, processes, nbytes) followed by nbytes
 pickle (the artifacts the figures need, hidden points left out) over that anonymous
 pipe; the reply is one JSON line on the child's stdout, whose fd 1 the child then points
 at its stderr so a stray print can't corrupt it. The child's first line is {"ready": ...}, once its
-imports are done. The child exits on EOF of its stdin, so it never outlives the parent.
+imports are done. The child exits on EOF of its stdin, so it never outlives the parent. The parent reads the
+child's lines in a thread (no select() on pipes): the same on Linux, macOS and Windows.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import json
 import logging
 import os
 import pickle
-import select
+import queue
 import signal
 import subprocess
 import sys
@@ -75,7 +77,10 @@ class FigureWorker:
         self.proc = proc
         self.processes = processes
         self._stderr = stderr_file
-        self._buf = b""
+        self._lines: queue.Queue[bytes] = queue.Queue()  # the child's stdout, line by line (b"" at EOF)
+        if proc is not None and proc.stdout is not None:
+            threading.Thread(target=_read_lines, args=(proc.stdout, self._lines), daemon=True,
+                             name="figure-worker-reader").start()
         self._pending: tuple[dict, Path, list[str], bool] | None = None
         self.ready_info: dict[str, Any] | None = None  # {"ready": true, "seconds": import + warm-up}
         self.fallbacks: list[str] = []  # why figures were drawn in-process
@@ -98,13 +103,13 @@ class FigureWorker:
             env = worker_env()
             cwd = env["MPLCONFIGDIR"] if os.path.isdir(env["MPLCONFIGDIR"]) else tempfile.gettempdir()
             proc = subprocess.Popen(
-                [python or sys.executable, "-m", "grader.report.figure_worker", f"--nice={int(nice)}"],
+                [python or sys.executable, "-m", "grader.report.figure_child", f"--nice={int(nice)}"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr_file,
                 env=env,
                 cwd=cwd,  # not the caller's folder: a ./matplotlibrc there must not apply
-                start_new_session=True,  # Ctrl-C in the terminal reaches the parent only
+                start_new_session=os.name == "posix",  # Ctrl-C in the terminal reaches the parent only
             )
         except Exception as exc:  # noqa: BLE001 - no worker only means drawing in-process
             log.warning("figure worker not started (%s): figures will be drawn in-process", exc)
@@ -134,19 +139,18 @@ class FigureWorker:
             return
         if proc.returncode is None:  # not reaped yet, so its pid (= its group id) is still ours
             try:
-                os.killpg(proc.pid, signal.SIGKILL)  # no waiting for matplotlib's teardown
-            except (ProcessLookupError, PermissionError, AttributeError):
+                os.killpg(proc.pid, signal.SIGKILL)  # no waiting for matplotlib's teardown (and its forks)
+            except (ProcessLookupError, PermissionError, AttributeError):  # AttributeError: Windows
                 proc.kill()
         proc.wait()
         if self._writer is not None:
             self._writer.join(timeout=5.0)  # the reader is gone: its write fails at once
             self._writer = None
-        for stream in (proc.stdin, proc.stdout):
-            try:
-                if stream is not None:
-                    stream.close()
-            except (OSError, ValueError):
-                pass
+        try:  # stdout is closed by its reader thread at EOF (closing it under a blocked read would wait)
+            if proc.stdin is not None:
+                proc.stdin.close()
+        except (OSError, ValueError):
+            pass
 
     @property
     def alive(self) -> bool:
@@ -254,20 +258,14 @@ class FigureWorker:
         """The next JSON line of the child, waiting until deadline (perf_counter)."""
         if self.proc is None or self.proc.stdout is None:
             raise WorkerError("no worker")
-        fd = self.proc.stdout.fileno()
-        while b"\n" not in self._buf:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise WorkerError("timed out")
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                self.proc.wait()
-                raise WorkerError(self._exit_text())
-            self._buf += chunk
-        line, self._buf = self._buf.split(b"\n", 1)
+        left = deadline - time.perf_counter()
+        try:
+            line = self._lines.get(timeout=max(left, 0.0)) if left > 0 else self._lines.get_nowait()
+        except queue.Empty:
+            raise WorkerError("timed out") from None
+        if not line:
+            self.proc.wait()
+            raise WorkerError(self._exit_text())
         try:
             message = json.loads(line)
         except ValueError as exc:
@@ -318,146 +316,16 @@ def draw_figures(
     return worker.result(timeout)
 
 
-# --- the child ----------------------------------------------------------------------------
-
-
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while True:
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
-# Relative drawing cost of each kind of figure (measured: 33-48 ms each at 100 dpi).
-_COST = {"comparison_": 1.2, "learning_curve_": 1.1, "gradcheck": 1.0, "decision_boundary_": 0.85}
-
-
-def balanced_shares(names: list[str], processes: int) -> list[list[str]]:
-    """Split the figures so the processes finish together: longest first, to the least loaded."""
-    def cost(name: str) -> float:
-        return next((c for prefix, c in _COST.items() if name.startswith(prefix)), 1.0)
-
-    shares: list[list[str]] = [[] for _ in range(processes)]
-    loads = [0.0] * processes
-    for name in sorted(names, key=cost, reverse=True):
-        i = loads.index(min(loads))
-        shares[i].append(name)
-        loads[i] += cost(name)
-    # The heaviest share first: the calling process draws it, the forks pay copy-on-write faults.
-    order = sorted(range(processes), key=lambda i: -loads[i])
-    return [shares[i] for i in order if shares[i]] or [[]]
-
-
-def draw_split(
-    artifacts: dict, out_dir: str, names: list[str], processes: int, stats: dict | None = None
-) -> dict[str, Path]:
-    """render_figures over `processes` processes: this one and forks of it (warm, no re-import).
-
-    stats, when given, receives the seconds each process spent drawing ("shares").
-    """
-    from grader.report.figures import render_figures
-
-    stats = {} if stats is None else stats
-    stats["shares"] = []
-    processes = max(1, min(int(processes), len(names)))
-    if processes == 1 or not hasattr(os, "fork"):
-        t0 = time.perf_counter()
-        paths = render_figures(artifacts, out_dir, names)
-        stats["shares"].append(round(time.perf_counter() - t0, 4))
-        return paths
-    shares = balanced_shares(names, processes)
-    helpers = []
-    for share in shares[1:]:
-        read_fd, write_fd = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_fd)
-            os.close(write_fd)
-            shares[0] = shares[0] + share  # can't fork: draw it here
-            continue
-        if pid == 0:  # the fork: draw its share, report the paths, leave without cleanup
-            status = 0
-            try:
-                os.close(read_fd)
-                t0 = time.perf_counter()
-                drawn = render_figures(artifacts, out_dir, share)
-                data = json.dumps({"paths": {k: str(v) for k, v in drawn.items()},
-                                   "seconds": round(time.perf_counter() - t0, 4)}).encode()
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(write_fd, view) :]
-            except BaseException:  # noqa: BLE001 - the parent redraws what is missing
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(write_fd)
-        helpers.append((pid, read_fd, share))
-    t0 = time.perf_counter()
-    paths = render_figures(artifacts, out_dir, shares[0])
-    stats["shares"].append(round(time.perf_counter() - t0, 4))
-    for pid, read_fd, share in helpers:
-        try:
-            data = _read_all(read_fd)
-        finally:
-            os.close(read_fd)
-            os.waitpid(pid, 0)
-        try:
-            message = json.loads(data or b"{}")
-            drawn = {k: Path(v) for k, v in message.get("paths", {}).items()}
-            stats["shares"].append(message.get("seconds"))
-        except (ValueError, AttributeError):
-            drawn = {}
-        paths.update(drawn)
-        missing = [n for n in share if n not in drawn]
-        if missing:  # the fork died (or skipped them): one more try here
-            paths.update(render_figures(artifacts, out_dir, missing))
-    return {n: paths[n] for n in names if n in paths}
-
-
-def main(argv: list[str] | None = None) -> int:
-    started = time.perf_counter()
-    for arg in sys.argv[1:] if argv is None else argv:
-        if arg.startswith("--nice=") and int(arg[7:]) > 0 and hasattr(os, "nice"):
-            os.nice(int(arg[7:]))
-    protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    os.dup2(2, 1)  # stray prints go to stderr, never into the protocol
-    sys.stdout = sys.stderr
-
-    from grader.report import figures
-
-    figures.import_matplotlib()
-    import grader.lab.spec  # noqa: F401 - the forward pass the figures evaluate
-
-    figures.warm_up()
-    protocol.write(json.dumps({"ready": True, "seconds": round(time.perf_counter() - started, 4)}) + "\n")
-
-    stdin = sys.stdin.buffer
-    while True:
-        line = stdin.readline()
-        if not line:
-            return 0  # EOF: the parent is done (or gone)
-        t0 = time.perf_counter()
-        try:
-            request = json.loads(line)
-            payload = stdin.read(int(request["nbytes"]))
-            artifacts = pickle.loads(payload)  # from our own parent over an anonymous pipe
-            names = request.get("names") or figures.figure_names(artifacts)
-            stats: dict = {}
-            paths = draw_split(artifacts, request["out_dir"], names, request.get("processes", 1), stats)
-            reply = {"paths": {k: str(v) for k, v in paths.items()}, **stats}
-        except Exception as exc:  # noqa: BLE001 - reported; the parent draws in-process
-            reply = {"error": f"{type(exc).__name__}: {exc}"}
-        reply["seconds"] = round(time.perf_counter() - t0, 4)
-        protocol.write(json.dumps(reply) + "\n")
-
-
-if __name__ == "__main__":
+def _read_lines(stream, lines: queue.Queue) -> None:
+    """Forward the child's stdout line by line; b"" once it is closed."""
     try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
+        for line in iter(stream.readline, b""):
+            lines.put(line)
+    except (OSError, ValueError):
+        pass
+    finally:
+        lines.put(b"")
+        try:
+            stream.close()
+        except (OSError, ValueError):
+            pass

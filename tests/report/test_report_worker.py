@@ -5,7 +5,8 @@ import signal
 
 import pytest
 
-from grader.report.figure_worker import FigureWorker, draw_figures, draw_split
+from grader.report.figure_split import draw_split
+from grader.report.figure_worker import FigureWorker, draw_figures
 
 
 @pytest.mark.parametrize("processes", [1, 2])
@@ -105,7 +106,7 @@ def test_nothing_to_draw_sends_nothing(tmp_path):
 
 @pytest.mark.parametrize("processes", [1, 2, 3, 9])
 def test_balanced_shares_cover_every_figure_once(drawn, processes):
-    from grader.report.figure_worker import balanced_shares
+    from grader.report.figure_split import balanced_shares
 
     names = list(drawn[1])
     shares = balanced_shares(names, processes)
