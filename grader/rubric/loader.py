@@ -110,8 +110,8 @@ class Limits:
     max_lr: float
     # Time limits are budgets of the child's CPU time; the wall clock is only a backstop of
     # wall_factor x budget + wall_grace_seconds, and a backstop hit is never the student's fault.
-    wall_factor: float = 3.0
-    wall_grace_seconds: float = 10.0
+    wall_factor: float = 10.0  # generous: a child that still computes when it passes is retried, then "regrade"
+    wall_grace_seconds: float = 30.0
     near_limit: float = 0.5  # flag a submission whose probe or total used more than this share of a budget
 
 

@@ -31,8 +31,8 @@ class ChildLimits:
     open_files: int = 256
     output_kb: int = 64
     reply_mb: int = 64
-    wall_factor: float = 3.0  # wall-clock backstop: wall_factor x CPU budget + wall_grace_seconds
-    wall_grace_seconds: float = 10.0
+    wall_factor: float = 10.0  # wall-clock backstop: wall_factor x CPU budget + wall_grace_seconds
+    wall_grace_seconds: float = 30.0
     near_limit: float = 0.5  # share of a budget past which the submission is flagged
 
     def backstop(self, cpu_seconds: float) -> float:
