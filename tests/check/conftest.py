@@ -39,7 +39,8 @@ HOSTILE = frozenset({
     "memory_blowup_in_train",
 })
 # Started first: they take the longest (they wait for the time limits).
-SLOWEST_FIRST = ("infinite_loop_in_train", "infinite_loop_at_import")
+SLOWEST_FIRST = ("infinite_loop_in_train", "infinite_loop_at_import", "portable:infinite_loop_in_train",
+                 "portable:infinite_loop_at_import")
 RUN_TIMEOUT = 300  # seconds: a hung grader fails its test instead of hanging CI
 GRADESCOPE_VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 
@@ -204,6 +205,10 @@ def fixture_job(name: str) -> list[str]:
 def all_jobs(bad_rubrics: dict[str, Path]) -> dict[str, list[str]]:
     """Every grader run the tests may ask for, by name; `{tmp}` is the run's own folder."""
     jobs = {name: fixture_job(name) for name in fixture_names()}
+    for name in [*fixture_names(), "reference"]:  # the portable tier, forced: same scores (test_check_portable.py)
+        default = fixture_job(name) if name != "reference" else ["check", "reference", "--no-report", "--json", "-"]
+        jobs[f"portable:{name}"] = [a if a != "default" else "portable" for a in default] + (
+            [] if "--sandbox" in default else ["--sandbox", "portable"])
     jobs["reference"] = ["check", "reference", "--no-report", "--json", "-", "--fail-under", "100"]
     jobs["student"] = ["check", "--no-report", "--json", "-"]  # the default SUBMISSION is ./student
     jobs["cli_missing_path"] = ["check", "{tmp}/no-such-folder", "--no-report"]
