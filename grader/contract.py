@@ -22,6 +22,7 @@ DATASET_TITLES = {"linear": "linear", "xor": "XOR (easy)"}
 
 # The modules of a submission folder; data.py is provided and not graded.
 SUBMISSION_MODULES = ("activations", "losses", "network", "optimizers", "train", "config", "data")
+EXTRA_MODULES = ("conv",)  # optional: the convolution extra
 
 # Rubric items whose key starts so are optional extras: not attempting one costs nothing.
 EXTRA_ITEM_PREFIX = "extra_"

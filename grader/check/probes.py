@@ -190,6 +190,20 @@ class LabProbes:
                 "accuracy": checked_array(replies.get("accuracy"), f"{what}: accuracy(net, x, y)"),
                 "accuracy_type": str(header.get("accuracy_type", ""))}
 
+    def conv(self, W: np.ndarray, b: np.ndarray, x: np.ndarray, dout: np.ndarray, what: str) -> dict:
+        """Conv1D's init shapes ("shapes"), forward(x) ("out") and backward(dout) ("dx", "W", "b") with W, b set."""
+        status = self.sandbox.imports().get("conv", {"status": "missing"})
+        if status.get("status") == "missing":
+            raise NotAttempted("conv.py is not there (the convolution extra is optional)")
+        O, C, K = W.shape
+        header, replies = self._request("conv", "conv", {"W": W, "b": b, "x": x, "dout": dout}, what=what,
+                                        in_channels=C, out_channels=O, kernel_size=K, seed=0)
+        N, _, L = x.shape
+        return {"shapes": {str(k): tuple(v) for k, v in header.get("init_shapes", {}).items() if isinstance(v, list)},
+                "out": checked_array(replies.get("out"), f"{what}: forward(x)", (N, O, L - K + 1)),
+                "dx": checked_array(replies.get("dx"), f"{what}: backward(dout)[0], dx", x.shape),
+                **param_arrays(replies, "g", {"W": W.shape, "b": b.shape}, f"{what}: backward(dout)[1]")}
+
     def optimizer_steps(self, name: str, kwargs: dict, params: dict, grads: dict, steps: int, what: str) -> dict:
         """Parameters after `steps` calls of optimizers.<name>(**kwargs).step(params, grads)."""
         arrays = {**{f"p.{k}": v for k, v in params.items()}, **{f"g.{k}": v for k, v in grads.items()}}

@@ -204,3 +204,23 @@ def gradient(params, x, y, activation="sigmoid", variant="correct"):
     """Gradients of mse(forward(params, x), y), or the ones a student with `variant` computes."""
     slopes, rows = variant_plan(variant, n_layers(params))
     return frozen_gradient(params, x, y, activation, slopes, rows)
+
+
+def conv1d(W, b, x):
+    """Valid 1-D cross-correlation, stride 1: out[n, o, t] = b[o] + sum_{c,k} W[o, c, k] * x[n, c, t + k].
+
+    W (O, C, K), b (O,), x (N, C, L) -> (N, O, L - K + 1), float64.
+    """
+    W, b, x = (np.asarray(a, dtype=np.float64) for a in (W, b, x))
+    K, T = W.shape[2], x.shape[2] - W.shape[2] + 1
+    out = np.empty((x.shape[0], W.shape[0], T))
+    for t in range(T):  # one output position at a time: the definition, read literally
+        out[:, :, t] = np.tensordot(x[:, :, t:t + K], W, axes=([1, 2], [1, 2])) + b
+    return out
+
+
+def conv1d_gradients(W, b, x, dout):
+    """{"W", "b", "x"}: d sum(conv1d(W, b, x) * dout) / d each, by central differences (exact: it is linear in each)."""
+    arrays = {"W": W, "b": b, "x": x}
+    dout = np.asarray(dout, dtype=np.float64)
+    return numerical_gradient(lambda p: float(np.sum(conv1d(p["W"], p["b"], p["x"]) * dout)), arrays, h=FROZEN_STEP)

@@ -61,7 +61,8 @@ ITEM_PARAMS: dict[str, frozenset[str]] = {
     "train_xor": _TRAIN_PARAMS,
     "frameworks": frozenset(),
     "extra_activations": frozenset({"tolerance"}),
-    "extra_optimizers": frozenset({"tolerance"}),
+    "extra_optimizers": frozenset({"tolerance", "xor_epochs", "xor_hidden", "xor_lr"}),
+    "extra_conv": frozenset({"tolerance"}),
 }
 
 # Params a check cannot run without only for some datasets: the linear set is drawn (n points,

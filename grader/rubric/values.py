@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Iterable
 
-from grader.contract import DATASETS
+from grader.contract import DATASETS, EXTRA_OPTIMIZERS
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 FRAMEWORK_POLICIES = ("zero", "flag", "item")
@@ -107,6 +107,20 @@ def module_list(value: Any) -> tuple[Any, str | None]:
     return (tuple(value), None) if ok else (value, "must be a list of module names")
 
 
+def hidden_pair(value: Any) -> tuple[Any, str | None]:
+    """Two positive hidden widths [h1, h2]."""
+    ok = isinstance(value, list) and len(value) == 2 and all(positive_int(v)[1] is None for v in value)
+    return (tuple(value), None) if ok else (value, "must be two positive integers [h1, h2]")
+
+
+def optimizer_rates(value: Any) -> tuple[Any, str | None]:
+    """A learning rate > 0 for each extra optimizer: { momentum = ..., adagrad = ..., adam = ... }."""
+    ok = isinstance(value, dict) and set(value) == set(EXTRA_OPTIMIZERS) and all(
+        positive_number(v)[1] is None for v in value.values())
+    error = f"must give a positive learning rate for each of {quoted(EXTRA_OPTIMIZERS)}"
+    return ({k: float(v) for k, v in value.items()}, None) if ok else (value, error)
+
+
 PARAM_VALIDATORS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "tolerance": positive_number,
     "step": positive_number,
@@ -127,6 +141,9 @@ PARAM_VALIDATORS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "float32_tolerance": positive_number,
     "float32_step": positive_number,
     "scale_credit": fraction,
+    "xor_epochs": positive_int,
+    "xor_hidden": hidden_pair,
+    "xor_lr": optimizer_rates,
 }
 
 COMMON_VALIDATORS = {

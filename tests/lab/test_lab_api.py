@@ -8,7 +8,7 @@ import pytest
 import reference
 import student
 
-MODULES = ("data", "activations", "losses", "network", "optimizers", "train", "config")
+MODULES = ("data", "activations", "losses", "network", "optimizers", "train", "config", "conv")
 # Public functions of the skeleton that work as given (plumbing, not graded).
 PROVIDED = {"data.generate_linear", "data.generate_xor_easy", "data.show_result",
             "train.build_network", "train.main"}
@@ -114,7 +114,7 @@ def _example_args(fn, owner=None):
     x = np.array([[0.2, 0.7], [0.9, 0.1]])
     by_name = {"x": x, "y": np.array([[1], [0]]), "pred": np.array([[0.6], [0.3]]),
                "target": np.array([[1.0], [0.0]]), "net": None, "epochs": 1,
-               "params": {"W1": np.ones((2, 2))}, "grads": {"W1": np.ones((2, 2))}}
+               "params": {"W1": np.ones((2, 2))}, "grads": {"W1": np.ones((2, 2))}, "dout": np.ones((1, 2, 3))}
     args = []
     for p in inspect.signature(fn).parameters.values():
         if p.name == "self":
@@ -149,6 +149,7 @@ def test_graded_list_is_complete():
     expected |= {"losses.mse", "losses.derivative_mse", "train.train", "train.predict", "train.accuracy"}
     expected |= {f"network.Network.{m}" for m in ("__init__", "forward", "backward", "update")}
     expected |= {f"optimizers.{c}.step" for c in ("SGD", "Momentum", "AdaGrad", "Adam")}
+    expected |= {"conv.Conv1D.forward", "conv.Conv1D.backward"}  # the convolution extra; __init__ is provided
     assert names == expected
 
 

@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 
-MODULES = ("data", "activations", "losses", "optimizers", "network", "train", "config")
+MODULES = ("data", "activations", "losses", "optimizers", "network", "train", "config", "conv")  # conv: extra
 OPTIMIZER_CLASSES = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "adam": "Adam"}
 
 
@@ -165,6 +165,21 @@ class Child:
         pred = train.predict(net, arrays["x"].copy())
         acc = train.accuracy(net, arrays["x"].copy(), arrays["y"].copy())
         return {"accuracy_type": type(acc).__name__}, {"out": out, "pred": _as_array(pred), "accuracy": _as_array(acc)}
+
+    def op_conv(self, request, arrays):
+        """Conv1D(in, out, k, seed): its params' shapes, then forward(x) and backward(dout) with the given W, b."""
+        layer = self.module("conv").Conv1D(request["in_channels"], request["out_channels"], request["kernel_size"],
+                                           seed=request.get("seed", 0))
+        shapes = {k: list(_as_array(v).shape) for k, v in dict(layer.params).items()}
+        for key in ("W", "b"):  # in place when the shapes fit: a layer may keep its own references
+            current = layer.params.get(key) if isinstance(layer.params, dict) else None
+            if hasattr(current, "shape") and tuple(current.shape) == arrays[key].shape:
+                current[...] = arrays[key]
+            else:
+                layer.params[key] = arrays[key].copy()
+        out = layer.forward(arrays["x"].copy())
+        dx, grads = layer.backward(arrays["dout"].copy())
+        return {"init_shapes": shapes}, {"out": _as_array(out), "dx": _as_array(dx), **_prefixed("g", grads)}
 
     def new_trainee(self, request):
         """A fresh network with the requested optimizer (SGD when none is named)."""
