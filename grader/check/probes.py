@@ -35,7 +35,8 @@ def _forward_outputs(replies: dict, count: int, shape: tuple, what: str, dtypes:
     return [checked_array(replies.get(f"out{i}"), what, shape) for i in range(count)]
 
 
-def param_arrays(arrays: dict, prefix: str, expected: dict, what: str, strict_shapes: bool = True) -> dict:
+def param_arrays(arrays: dict, prefix: str, expected: dict, what: str, strict_shapes: bool = True,
+                 finite: bool = True) -> dict:
     """Extract `prefix.KEY` arrays as a params/grads dict with the expected keys."""
     found = {k[len(prefix) + 1 :]: v for k, v in arrays.items() if k.startswith(prefix + ".")}
     missing = sorted(set(expected) - set(found))
@@ -46,7 +47,7 @@ def param_arrays(arrays: dict, prefix: str, expected: dict, what: str, strict_sh
             + (f" (missing {missing})" if missing else "")
         )
     return {
-        k: checked_array(found[k], f"{what} [{k}]", expected[k] if strict_shapes else None) for k in expected
+        k: checked_array(found[k], f"{what} [{k}]", expected[k] if strict_shapes else None, finite) for k in expected
     }
 
 
@@ -229,9 +230,10 @@ class LabProbes:
         return future.result()
 
     def _train_now(self, job) -> dict:
+        """One training run; NaN or infinite values are a result (training diverged), not a bad reply."""
         for module in ("optimizers", "train"):
             self.require(module)
-        what = f"training on the {job.dataset} set" + (" with its labels flipped (1 - y)" if job.flipped else "")
+        what = job.what
         if self._overrun is not None:  # an endless train() is answered within one CPU budget, not one per run
             raise ProbeTimeout(f"{what} was not run: {self._overrun.reason}; make train() finish there first")
         try:
@@ -245,10 +247,10 @@ class LabProbes:
         except ProbeTimeout as exc:
             self._overrun = exc
             raise
-        params = param_arrays(replies, "p", job.param_shapes, f"{what} (net.params after training)")
-        losses = checked_array(replies.get("losses"), f"{what} (the list train() returned)").ravel()
+        params = param_arrays(replies, "p", job.param_shapes, f"{what} (net.params after training)", finite=False)
+        losses = checked_array(replies.get("losses"), f"{what} (the list train() returned)", finite=False).ravel()
         return {"params": params, "losses": losses, "seconds": float(header.get("seconds", 0.0)),
-                "output": header.get("output", "")}
+                "output": header.get("output", ""), "diverged": _divergence(params, losses)}
 
     def train_chunks(self, job, chunks: list[int], timeout: float | None = None) -> dict:
         """Train job's network in chunks of epochs; params after each chunk, all losses."""
@@ -273,14 +275,26 @@ class LabProbes:
                 return
             failed = set()
             for job in planned:
-                if getattr(job, "flipped", False) and job.dataset in failed:
-                    continue  # only asked for when the graded run trained well: never spend a timeout on it
+                if job.dataset in failed:
+                    continue  # its check reports the first error: never spend another time limit on it
                 try:
                     self.train(job)
                 except ProbeError:
-                    failed.add(job.dataset)  # the check that needs it reports the error
+                    failed.add(job.dataset)
                 except Exception:  # noqa: BLE001  - a bad config is reported by its check
                     return
         thread = threading.Thread(target=run, name="prefetch-training", daemon=True)
         thread.start()
         return thread
+
+
+def _divergence(params: dict, losses: np.ndarray) -> str:
+    """What went non-finite in a training run, in words, or '' when every value is finite."""
+    bad = np.flatnonzero(~np.isfinite(losses))
+    if bad.size:
+        value = "NaN" if np.isnan(losses[bad[0]]) else "infinite"
+        return f"the loss became {value} at epoch {int(bad[0]) + 1} of {losses.size}"
+    broken = [key for key, value in params.items() if not np.all(np.isfinite(value))]
+    if broken:
+        return f"the parameters {', '.join(broken)} became NaN or infinite"
+    return ""

@@ -103,7 +103,7 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
         from grader.check.training import make_jobs
 
         probes = LabProbes(box, limits)
-        probes.prefetch(lambda: make_jobs(probes.config(), rubric))  # trains while pytest loads
+        probes.prefetch(lambda: make_jobs(probes.config(), rubric, seed))  # trains while pytest loads
         from grader.check.plugin import CheckContext  # imports pytest: ~90 ms the child does not wait for
 
         meta = _meta(rubric, submission, seed_source)

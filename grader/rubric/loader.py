@@ -42,7 +42,7 @@ MANUAL_KEYS = frozenset({"title", "points", "description"})
 
 _TRAIN_PARAMS = frozenset(
     {"dataset", "n", "hidden_n", "min_accuracy", "min_hidden_accuracy", "min_flipped_accuracy", "loss_rtol",
-     "loss_atol", "jitter"}
+     "loss_atol", "jitter", "min_secret_accuracy", "min_passing_seeds"}
 )
 
 # The item-specific keys each autograded item accepts. An item missing from this table has no
@@ -338,6 +338,8 @@ def _build(src: _Source, data: dict[str, Any], path: Path, sha256: str) -> Rubri
     policy = _section(src, data, "policy", _policy)
     items = _section(src, data, "items", _items) or {}
     manual = _manual(src, _table(src, data, "manual", required=False) or {}, items)
+    if seeds is not None:
+        _check_passing_seeds(src, seeds, items)
     if src.errors:
         return None
     return Rubric(name, title, path, sha256, seeds, limits, policy, items, manual)
@@ -496,6 +498,15 @@ def _params(src: _Source, key: str, table: str, values: dict[str, Any]) -> dict[
     for name in sorted(required - set(values)):
         _value(src, table, values, name, PARAM_VALIDATORS[name])  # records the missing key
     return params
+
+
+def _check_passing_seeds(src: _Source, seeds: Seeds, items: dict[str, Item]) -> None:
+    """A training item cannot ask for more passing network seeds than [seeds] train lists."""
+    for key, item in items.items():
+        needed = item.params.get("min_passing_seeds")
+        if isinstance(needed, int) and isinstance(seeds.train, tuple) and needed > len(seeds.train):
+            src.fail(f"min_passing_seeds = {needed} in [items.{key}], but [seeds] train lists only "
+                     f"{len(seeds.train)} seed(s)", src.key_line(f"items.{key}", "min_passing_seeds"))
 
 
 def _check_total(src: _Source, items: dict[str, Item], line: int | None) -> None:

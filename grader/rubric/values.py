@@ -133,6 +133,8 @@ PARAM_VALIDATORS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "min_accuracy": fraction,
     "min_hidden_accuracy": fraction,
     "min_flipped_accuracy": fraction,
+    "min_secret_accuracy": fraction,
+    "min_passing_seeds": positive_int,
     "loss_rtol": non_negative_number,
     "loss_atol": non_negative_number,
     "jitter": non_negative_number,

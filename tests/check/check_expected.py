@@ -2,7 +2,8 @@
 
 Each fixture is reference/ with ONE defect, written as edits in tests/submissions/NAME.toml and
 marked by a `DEFECT` comment (see tests/submissions/README.md). `failed` is the exact set of rubric items with points that lose
-some of them; `phrases` are words each failed item's output (its one-line reason) must contain.
+some of them; `phrases` are words each failed item's output (its one-line reason) must contain;
+`train_diagnoses` the exact diagnosis codes of the training items (default: none).
 """
 
 from __future__ import annotations
@@ -43,14 +44,17 @@ PER_CHECK = {
         failed={"forward", "backward"} | TRAIN,
         phrases={"forward": ["the biases are ignored: compute a @ W + b"],
                  "backward": ["fix forward first"],
-                 "train_linear": ["does not match the MSE"], "train_xor": ["does not match the MSE"]},
-        diagnosis="grad_mismatch"),  # its message ends "fix forward first"
+                 "train_linear": ["your forward computes another function than the lab's"],
+                 "train_xor": ["your forward computes another function than the lab's"]},
+        diagnosis="grad_mismatch",  # its message ends "fix forward first"
+        train_diagnoses={"train_forward_differs"}),
     "forward_no_output_activation": dict(
         failed={"forward", "backward"} | TRAIN,
         phrases={"forward": ["the output layer has no sigmoid"],
                  "backward": ["fix forward first"],
-                 "train_linear": ["does not generalise"], "train_xor": ["does not generalise"]},
-        diagnosis="grad_mismatch"),
+                 "train_linear": ["your forward has no sigmoid on the output layer"],
+                 "train_xor": ["your forward has no sigmoid on the output layer"]},
+        diagnosis="grad_mismatch", train_diagnoses={"train_forward_no_output_activation"}),
     "params_wrong_shapes": dict(
         # W stored (out, in): the parent's (in, out) parameters do not fit its forward
         failed={"forward", "backward", "backward_repeatable", "predict"} | TRAIN,
@@ -61,15 +65,31 @@ PER_CHECK = {
         failed={"backward_repeatable"} | TRAIN,
         phrases={"backward_repeatable": ["calling backward twice gives different W1 gradients",
                                          "backward must not accumulate"],
-                 "train_linear": ["the loss grew"]}),
+                 "train_linear": ["the loss grew"]},
+        train_diagnoses={"train_loss_grew"}),
     "update_adds_gradient": dict(
         failed={"update"},
         phrases={"update": ["it adds lr * g: subtract the gradient"]}),
     "train_never_learns": dict(
         failed=TRAIN,
-        phrases={"train_linear": ["of the linear training points correctly; 95% needed", "does not generalise"],
-                 "train_xor": ["of the xor training points correctly; 100% needed"]},
-        scores={"train_linear": 3.0, "train_xor": 3.0}),  # only the (consistent) loss history passes
+        phrases={"train_linear": ["the parameters never change during training", "net.update(net.backward(y))",
+                                  "95% needed on 2 of 3 network seeds", "does not learn the training points either"],
+                 "train_xor": ["the parameters never change during training", "100% needed"]},
+        absent={"train_linear": ["does not generalise"], "train_xor": ["does not generalise"]},
+        scores={"train_linear": 3.0, "train_xor": 3.0},  # only the (consistent) loss history passes
+        train_diagnoses={"train_params_unchanged"}),
+    "init_zero_weights": dict(
+        # linear is separable by one unit, so it still learns; XOR needs distinct hidden units
+        failed={"train_xor"},
+        phrases={"train_xor": ["the hidden units are identical", "break the symmetry with random init"]},
+        train_diagnoses={"train_identical_units"}),
+    "config_lr_too_high_diverges": dict(
+        failed=TRAIN,
+        phrases={"train_linear": ["training diverged: the loss became NaN at epoch", "lower lr in config.py",
+                                  "check backward", "seed 0 diverged"],
+                 "train_xor": ["training diverged", "lower lr in config.py"]},
+        absent={"train_linear": ["CRASH", "NaN or infinite value(s)"], "train_xor": ["NaN or infinite value(s)"]},
+        train_diagnoses={"train_diverged", "train_loss_grew"}),  # xor: two seeds blow up, one diverges
     "train_fake_loss_history": dict(
         failed=TRAIN,
         phrases={"train_linear": ["the last reported loss 0.1 does not match the MSE"],
@@ -81,7 +101,7 @@ PER_CHECK = {
                  "train_xor": ["must learn the x and y it is given", "labels flipped"]}),
     "config_too_few_epochs": dict(
         failed=TRAIN,
-        phrases={"train_linear": ["tune lr, epochs or hidden sizes in config.py"],
+        phrases={"train_linear": ["tune lr, epochs or hidden sizes in config.py", "chance level"],
                  "train_xor": ["tune lr, epochs or hidden sizes in config.py"]}),
     "predict_threshold_zero": dict(
         failed={"predict"},
@@ -98,7 +118,11 @@ PER_CHECK = {
     "network_ignores_optimizer": dict(
         # config.py picks Adam: training with the ignored optimizer's SGD(0.1) does not learn either
         failed={"update"} | TRAIN,
-        phrases={"update": ["the Network ignores the optimizer it is given"]}),
+        phrases={"update": ["the Network ignores the optimizer it is given"],
+                 "train_linear": ["Network ignores the optimizer it is given", "self.optimizer.step"],
+                 "train_xor": ["Network ignores the optimizer it is given"]},
+        absent={"train_linear": ["tune lr"], "train_xor": ["tune lr"]},
+        train_diagnoses={"train_optimizer_ignored"}),
     "network_float32": dict(
         # float32 is not wrong for that alone: checked at float32 precision, told float64 is expected
         failed=set(), phrases={}, diagnosis="float32"),
@@ -113,8 +137,9 @@ PER_CHECK = {
 DIAGNOSES = {
     "grad_missing_sigmoid_derivative": dict(
         code="grad_missing_sigmoid_derivative", message="without derivative_sigmoid: missing in every layer",
-        failed={"backward", "train_xor"},  # still learns, but reaches 95.2% on XOR, not 100%
-        phrases={"train_xor": ["of the xor training points correctly; 100% needed"]}),
+        failed={"backward", "train_xor"},  # still learns, but reaches 100% on XOR for no network seed
+        phrases={"train_xor": ["backward returns wrong gradients at the trained parameters", "100% needed"]},
+        train_diagnoses={"train_backward_differs"}),
     "grad_missing_output_derivative": dict(
         code="grad_missing_output_derivative", message="skips derivative_sigmoid at the output layer 3",
         failed={"backward"}, phrases={}),
@@ -122,7 +147,8 @@ DIAGNOSES = {
         code="grad_derivative_of_preactivation",
         message="derivative_sigmoid applied to the pre-activation z instead of the output a",
         failed={"backward"} | TRAIN,  # wrong gradients: training diverges
-        phrases={"train_linear": ["the loss grew"], "train_xor": ["the loss grew"]}),
+        phrases={"train_linear": ["the loss grew"], "train_xor": ["the loss grew"]},
+        train_diagnoses={"train_loss_grew"}),
     "grad_derivative_of_preactivation_hidden_only": dict(
         code="grad_derivative_of_preactivation",
         message="pre-activation z instead of the output a in layers 1, 2 (the hidden layers); "
@@ -146,11 +172,14 @@ DIAGNOSES = {
     "grad_sign_flipped": dict(
         code="grad_sign_flipped", message="(the sign is flipped)",
         failed={"backward"} | TRAIN,  # gradient ascent
-        phrases={"train_linear": ["the loss grew"], "train_xor": ["the loss grew"]}),
+        phrases={"train_linear": ["the loss grew"], "train_xor": ["the loss grew"]},
+        train_diagnoses={"train_loss_grew"}),
     "grad_zero": dict(
         code="grad_zero", message="every gradient is zero while the numerical ones are not",
         failed={"backward"} | TRAIN,  # nothing is learned
-        phrases={"train_linear": ["95% needed"], "train_xor": ["100% needed"]}),
+        phrases={"train_linear": ["95% needed", "the parameters never change during training"],
+                 "train_xor": ["100% needed"]},
+        train_diagnoses={"train_params_unchanged"}),
     "grad_bias_not_summed": dict(
         code="grad_bias_not_summed", message="are the first sample's delta only; the weights are right",
         failed={"backward"}, phrases={}),

@@ -4,7 +4,16 @@ import pytest
 from check_expected import DIAGNOSES, FRAMEWORKS, PER_CHECK
 
 
-def _assert_failed_exactly(run, failed, phrases, scores=None):
+TRAIN = ("train_linear", "train_xor")
+
+
+def _codes(run, training: bool) -> list[str]:
+    """Diagnosis codes of the training items (as a set's sorted list) or of the others (in order)."""
+    codes = [d["code"] for d in run.diagnoses if (d["item"] in TRAIN) == training]
+    return sorted(set(codes)) if training else codes
+
+
+def _assert_failed_exactly(run, failed, phrases, scores=None, absent=None):
     run.assert_graded()
     assert run.failed_items() == set(failed), run.describe()
     for key, test in run.tests.items():
@@ -15,6 +24,9 @@ def _assert_failed_exactly(run, failed, phrases, scores=None):
     for key, words in phrases.items():
         for phrase in words:
             assert phrase in run.output(key), f"{phrase!r} not in the {key} reason: {run.output(key)!r}"
+    for key, words in (absent or {}).items():
+        for phrase in words:
+            assert phrase not in run.output(key), f"{phrase!r} in the {key} reason: {run.output(key)!r}"
     for key, score in (scores or {}).items():
         assert run.item(key)["score"] == score, (key, run.item(key))
     assert run.json["score"] == pytest.approx(sum(t["score"] for t in run.json["tests"]))
@@ -29,10 +41,11 @@ def _assert_no_framework(run):
 def test_per_check_fixture_fails_its_items(graded, sub):
     expected = PER_CHECK[sub]
     run = graded(sub)
-    _assert_failed_exactly(run, expected["failed"], expected["phrases"], expected.get("scores"))
+    _assert_failed_exactly(run, expected["failed"], expected["phrases"], expected.get("scores"), expected.get("absent"))
     _assert_no_framework(run)
-    codes = [d["code"] for d in run.diagnoses]
+    codes = _codes(run, training=False)
     assert codes == ([expected["diagnosis"]] if expected.get("diagnosis") else []), run.diagnoses
+    assert _codes(run, training=True) == sorted(expected.get("train_diagnoses", ())), run.diagnoses
 
 
 @pytest.mark.parametrize("sub", sorted(DIAGNOSES))
@@ -43,8 +56,9 @@ def test_diagnosis_fixture_is_diagnosed(graded, sub):
     _assert_no_framework(run)
     backward = run.item("backward")
     assert backward["score"] < backward["max_score"]
-    assert [d["code"] for d in run.diagnoses] == [expected["code"]], run.diagnoses
-    diagnosis = run.diagnoses[0]
+    assert _codes(run, training=False) == [expected["code"]], run.diagnoses
+    assert _codes(run, training=True) == sorted(expected.get("train_diagnoses", ())), run.diagnoses
+    diagnosis = next(d for d in run.diagnoses if d["item"] not in TRAIN)
     assert diagnosis["item"] == "backward"
     assert expected["message"] in diagnosis["message"], diagnosis
     assert diagnosis["hint"].strip(), diagnosis
@@ -64,8 +78,8 @@ def test_extras_missing_scores_100_with_extras_not_attempted(graded):
 @pytest.mark.graded("train_fake_loss_history")
 def test_fake_loss_history_keeps_the_accuracy_credit(graded):
     checks = {c["name"]: c for c in graded("train_fake_loss_history").checks("train_linear")}
-    assert checks["test_linear_training_accuracy"]["status"] == "passed"
-    assert checks["test_linear_hidden_accuracy"]["status"] == "passed"
+    assert checks["test_linear_accuracy_on_training_points"]["status"] == "passed"
+    assert checks["test_linear_accuracy_on_unseen_points"]["status"] == "passed"
     assert checks["test_linear_loss_history"]["status"] == "failed"
 
 
@@ -145,3 +159,23 @@ def test_float32_is_checked_at_its_precision_and_told_float64_is_expected(graded
     assert run.item("backward")["score"] == run.item("backward")["max_score"]
     [note] = run.diagnoses
     assert note["code"] == "float32" and "float64 is expected" in note["message"]
+
+
+@pytest.mark.graded("grad_missing_sigmoid_derivative")
+def test_every_network_seed_result_is_shown(graded):
+    """The seed policy passes an item on min_passing_seeds of [seeds] train; each seed's result is
+    in the reason and in the check's data, whatever the verdict."""
+    run = graded("grad_missing_sigmoid_derivative")
+    reason = run.output("train_xor")
+    assert "on 2 of 3 network seeds" in reason, reason
+    assert all(f"seed {seed} " in reason for seed in (0, 1, 2)), reason
+    check = next(c for c in run.checks("train_xor") if c["name"] == "test_xor_accuracy_on_training_points")
+    assert sorted(check["data"]) == ["seed0", "seed1", "seed2"], check["data"]
+    assert [check["data"][f"seed{s}"]["passed"] for s in (0, 1, 2)].count(True) < 2
+
+
+@pytest.mark.graded("reference")
+def test_reference_passes_every_training_check_on_every_seed(graded):
+    for key in ("train_linear", "train_xor"):
+        check = next(c for c in graded("reference").checks(key) if "accuracy_on_training" in c["name"])
+        assert [check["data"][f"seed{s}"]["passed"] for s in (0, 1, 2)] == [True] * 3, check["data"]

@@ -61,7 +61,7 @@ def test_lab1_loads_and_totals_100():
     assert rubric.total_points == 100
     assert rubric.path == LAB1
     assert rubric.sha256 == hashlib.sha256(LAB1.read_bytes()).hexdigest()
-    assert rubric.seeds.train == (0,) and isinstance(rubric.seeds.probe, int)
+    assert rubric.seeds.train == (0, 1, 2) and isinstance(rubric.seeds.probe, int)
     assert rubric.policy.framework_violation in ("zero", "flag", "item")
     assert rubric.policy.allowed_imports == ("numpy", "matplotlib")
     assert rubric.manual and all(m.points > 0 for m in rubric.manual.values())
@@ -154,11 +154,20 @@ def test_bad_visibility(tmp_path):
 
 
 def test_bad_seed_and_policy(tmp_path):
-    text = mutate("train = [0]", 'train = ["zero"]')
+    text = mutate("train = [0, 1, 2]", 'train = ["zero"]')
     text = text.replace('framework_violation = "zero"', 'framework_violation = "ban"')
     message = error_of(tmp_path, text)
     assert f":{line_of(text, 'train = [')}: 'train' in [seeds] must be a non-empty list" in message
     assert f":{line_of(text, 'ban')}: 'framework_violation' in [policy] must be one of 'zero', 'flag', 'item'" in message
+
+
+def test_min_passing_seeds_cannot_exceed_the_training_seeds(tmp_path):
+    text = mutate("train = [0, 1, 2]", "train = [0]")
+    message = error_of(tmp_path, text)
+    line = line_of(text, "min_passing_seeds", after="[items.train_linear]")
+    assert f":{line}: min_passing_seeds = 2 in [items.train_linear], but [seeds] train lists only 1 seed(s)" in message
+    text = mutate("min_passing_seeds = 2", "min_passing_seeds = 0")
+    assert "'min_passing_seeds' in [items.train_linear] must be" in error_of(tmp_path, text)
 
 
 def test_tamper_policy_is_checked_and_defaults_to_zero(tmp_path):
