@@ -44,6 +44,21 @@ def _wrapped(text: str, width: int = REASON_WIDTH, lines: int = REASON_LINES) ->
     return "\n".join("  " + part for part in parts)
 
 
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+
+def curve_style(index: int, colors: list[str]) -> tuple[str, object, str]:
+    """(color, linestyle, marker) of the index-th variant: no two of the first 35 are alike."""
+    return (colors[index % len(colors)], LINESTYLES[index % len(LINESTYLES)], MARKERS[index % len(MARKERS)])
+
+
+def _mark_every(points: int, index: int) -> tuple[int, int]:
+    """Markers on ~8 points of a curve, starting at an offset of its own so they never stack."""
+    step = max(1, points // 8)
+    return (min(points - 1, (index * step) // 5) if points else 0, step)
+
+
 def _log_y(ax) -> None:
     """Log y axis with plain decade labels (mathtext labels are slow to render)."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
@@ -70,7 +85,7 @@ def draw_experiment(experiment, results: dict) -> bytes:
         colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         drawn = 0
         for i, variant in enumerate(experiment.variants):
-            color = colors[i % len(colors)]
+            color, style, marker = curve_style(i, colors)
             result = results.get(variant.run.key)
             if result is None:
                 ax.plot([], [], color=color, label=f"{variant.label}: not run")
@@ -80,7 +95,11 @@ def draw_experiment(experiment, results: dict) -> bytes:
                 hit = result.epochs_to_100
                 label = f"{variant.label}: 100% at {hit}" if hit else f"{variant.label}: never 100%"
                 width = 2.2 if variant.baseline else 1.4  # the student's own config stands out
-                ax.plot(epochs, values, "-", color=color, linewidth=width, label=label)
+                # Curves that coincide stay visible: each variant has its own dash pattern and
+                # hollow markers at its own phase, drawn above the ones before it.
+                ax.plot(epochs, values, linestyle=style, color=color, linewidth=width, label=label,
+                        marker=marker, markevery=_mark_every(epochs.size, i), markersize=5, fillstyle="none",
+                        zorder=2 + i)
                 if hit and 0 < hit <= result.losses.size and result.losses[hit - 1] > 0:
                     ax.plot([hit], [result.losses[hit - 1]], "o", color=color, markersize=5)
                 drawn += epochs.size > 0

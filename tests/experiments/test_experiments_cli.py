@@ -56,7 +56,7 @@ def test_short_run_in_a_real_process(tmp_path):
                            "--epochs", "60", "--jobs", "2"], capture_output=True, text=True, env=env,
                           timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert "experiments: 1/" in proc.stderr and "experiments: 15/15" in proc.stderr
+    assert "experiments: 1/" in proc.stderr and "experiments: 16/16" in proc.stderr  # 15 variants + identity on the other set
     assert "0 failed" in proc.stdout and "experiments.md" in proc.stdout
     assert (out / "experiments.md").is_file() and (out / "experiments.json").is_file()
     assert len(list(out.glob("*.png"))) == 5

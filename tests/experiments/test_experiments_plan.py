@@ -27,10 +27,14 @@ def test_one_thing_varied_at_a_time_from_the_students_config():
     assert labels(plan, "linear_learning_rate") == ["lr = 0.01", "lr = 0.1", "lr = 0.5 (your config)", "lr = 1"]
     assert labels(plan, "xor_hidden_units") == ["hidden 2, 2", "hidden 4, 4", "hidden 10, 10 (your config)",
                                                 "hidden 16, 16", "hidden 100, 100"]
-    assert labels(plan, "xor_no_activation") == ["sigmoid (your config)", "none (identity)"]
+    assert labels(plan, "xor_no_activation") == ["sigmoid (your config)",
+                                                 "none (identity), SGD lr 0.05, XOR (easy) set",
+                                                 "none (identity), SGD lr 0.05, linear set"]
     assert labels(plan, "xor_activations") == ["sigmoid (your config)", "tanh", "relu", "leaky_relu"]
     assert labels(plan, "linear_optimizers") == ["SGD (your config)", "Momentum", "AdaGrad", "Adam"]
     for experiment in plan.experiments:
+        if experiment.key == "no_activation":
+            continue  # its own test: a network without activation needs its own optimizer and lr
         base = next(v.run for v in experiment.variants if v.baseline)
         for variant in experiment.variants:  # exactly one field differs from the student's config
             differs = [f for f in ("hidden", "activation", "optimizer", "lr", "epochs", "seed", "dataset")
@@ -136,3 +140,27 @@ def test_schedule_starts_the_costliest_runs_then_keeps_plan_order():
     assert order[0].dataset == "linear" and order[0].hidden == (100, 100)
     rest = [run for run in order if run.hidden != (100, 100) or run.dataset != "linear"]
     assert rest == [run for run in runs if run in rest]
+
+
+@pytest.mark.parametrize("hidden, lr", [((2, 2), 0.05), ((10, 10), 0.05), ((8, 32), 0.015625), ((64, 4), 0.0078125)])
+def test_no_activation_runs_converge_on_both_sets(hidden, lr):
+    """The lab's point: a network without activation is linear, so it learns `linear` but not XOR.
+    It runs with SGD at a learning rate that shrinks with the width (the student's own lr diverges)."""
+    config = {d: {"hidden": hidden, "activation": "sigmoid", "optimizer": "adam", "lr": 1.0, "epochs": 500}
+              for d in ("linear", "xor")}
+    plan = build_plan(config, RUBRIC, ("linear",))
+    experiment = next(e for e in plan.experiments if e.key == "no_activation")
+    own, here, there = experiment.variants
+    assert own.baseline and own.run.activation == "sigmoid" and own.run.lr == 1.0
+    for variant, dataset in ((here, "linear"), (there, "xor")):
+        assert (variant.run.activation, variant.run.optimizer, variant.run.lr) == ("identity", "sgd", lr)
+        assert variant.run.dataset == dataset and variant.run.hidden == tuple(hidden)
+        assert variant.run.epochs == own.run.epochs and not variant.baseline
+    assert sorted(plan.data) == ["linear", "xor"]  # the other set's data travels with the plan
+    assert plan.data["xor"][0].shape == (21, 2)
+
+
+def test_no_activation_needs_the_identity_activation():
+    available = Availability({"identity": False}, {}, {"identity": "not implemented"})
+    plan = build_plan(CONFIG, RUBRIC, ("xor",), available)
+    assert "no_activation" not in [e.key for e in plan.experiments]

@@ -120,9 +120,9 @@ def test_forward_differs_names_a_missing_output_activation():
 def test_backward_differs_against_the_trusted_gradients():
     params = _trained()
     x, y = datasets.xor_easy()
-    right = spec.backward(params, x, y)
+    right = spec.gradient(params, x, y)
     assert backward_differs(right, params, x, y, "sigmoid") is None
-    wrong = spec.backward(params, x, y, variant="no_derivative")
+    wrong = spec.gradient(params, x, y, variant="no_derivative")
     found = backward_differs(wrong, params, x, y, "sigmoid")
     assert found.code == "train_backward_differs" and "see the backward item" in found.message
 
