@@ -1,8 +1,10 @@
 """Benchmark `grade check reference` against its floor, in one run.
 
 The floor is what any grader must pay: a Python with numpy, plus the reference's own
-training of both data sets in one process. Prints medians and the ratios:
-check / floor (goal: <= 2x) and report / no-report (goal: <= 1.5x).
+training, in one process, of every run the rubric asks of an honest submission (one per network
+seed and data set, then the flipped-label and secret-task runs). Prints medians and the ratios:
+check / floor (goal: <= 2x) and report / no-report (goal: <= 1.5x). The one-seed floor (the
+two runs the rubric asked for before its seed policy) is printed for comparison.
 
     python bench/check.py [--repeat 5]
 """
@@ -20,14 +22,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 FLOOR_SCRIPT = """
+import sys, tomllib
 from reference import config, network, optimizers, train
 from grader.lab import datasets
+rubric = tomllib.load(open("rubric/lab1.toml", "rb"))
+seeds = rubric["seeds"]["train"][: int(sys.argv[1])] if len(sys.argv) > 1 else rubric["seeds"]["train"]
+checks = len(sys.argv) == 1
 names = {"sgd": optimizers.SGD, "momentum": optimizers.Momentum, "adagrad": optimizers.AdaGrad, "adam": optimizers.Adam}
-for dataset, (x, y) in (("linear", datasets.linear(100, 0)), ("xor", datasets.xor_easy())):
+for item in rubric["items"].values():
+    dataset = item.get("dataset")
+    if not dataset:
+        continue
     c = config.HYPERPARAMETERS[dataset]
-    net = network.Network(sizes=(2, *c["hidden"], 1), activation=c["activation"],
-                          optimizer=names[c["optimizer"]](lr=c["lr"]), seed=0)
-    train.train(net, x, y, c["epochs"])
+    runs = [(s, *datasets.training_set(dataset, item, s)) for s in seeds]
+    if checks:
+        runs += [(seeds[0], runs[0][1], 1 - runs[0][2]), (seeds[0], *datasets.secret_task(dataset, item, 1234))]
+    for seed, x, y in runs:
+        net = network.Network(sizes=(2, *c["hidden"], 1), activation=c["activation"],
+                              optimizer=names[c["optimizer"]](lr=c["lr"]), seed=seed)
+        train.train(net, x, y, c["epochs"])
 """
 
 
@@ -51,6 +64,7 @@ def main(argv=None) -> None:
     out = tempfile.mkdtemp(prefix="bench-check-")
     rows = {
         "python -c 'import numpy'": [python, "-c", "import numpy"],
+        "floor, one seed: 2 training runs": [python, "-c", FLOOR_SCRIPT, "1"],
         "floor: numpy + reference training": [python, "-c", FLOOR_SCRIPT],
         "grade check reference --no-report": [python, "-m", "grader", "check", "reference", "--no-report"],
         "grade check reference (report)": [python, "-m", "grader", "check", "reference", "--out", out],

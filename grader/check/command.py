@@ -41,7 +41,17 @@ def finish_check(result: GradeResult, *, json_path, out_dir, figures, fail_under
     from grader.report.ci_summary import append_github_summary
     from grader.report.terminal import render_table
 
-    paths, problems = {}, []
+    to_stdout = json_path == "-"
+    # The score first: the figures take longer than the whole check, and a student waits for it.
+    click.echo(render_table(result, verbose=verbose), err=to_stdout)
+    (sys.stderr if to_stdout else sys.stdout).flush()
+    problems = []
+    if json_path:
+        try:
+            write_json(result, json_path)
+        except OSError as exc:
+            problems.append(_cannot_write("results.json", json_path, exc, "pass another --json PATH"))
+    paths = {}
     if out_dir is not None:
         attach_reference_curves(result)
         drawn = None
@@ -55,14 +65,6 @@ def finish_check(result: GradeResult, *, json_path, out_dir, figures, fail_under
             paths = write_report(result, Path(out_dir), figures=drawn)
         except OSError as exc:  # a read-only folder costs the report, never the score
             problems.append(_cannot_write("the report", out_dir, exc, "pass --out DIR or --no-report"))
-    to_stdout = json_path == "-"
-    table = render_table(result, verbose=verbose)
-    click.echo(table, err=to_stdout)
-    if json_path:
-        try:
-            write_json(result, json_path)
-        except OSError as exc:
-            problems.append(_cannot_write("results.json", json_path, exc, "pass another --json PATH"))
     for problem in problems:
         click.echo(problem, err=True)
     if "report.html" in paths:

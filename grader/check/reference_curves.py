@@ -55,5 +55,5 @@ def attach_reference_curves(result) -> None:
     for dataset, entry in result.artifacts.get("train", {}).items():
         if "reference_losses" in entry:
             continue
-        found = reference_curve(dataset, entry["x"], entry["y"], seeds[0])
+        found = reference_curve(dataset, entry["x"], entry["y"], entry.get("seed", seeds[0]))
         entry["reference_losses"], entry["reference_config"] = found if found else (None, None)

@@ -56,15 +56,16 @@ class TrainJob:
         """The run in words, as a reason names it."""
         return f"training on the {self.dataset} set" + {
             "lab": "", "flipped": " with its labels flipped (1 - y)",
-            "secret": " on a task drawn from the grader's secret seed"}.get(
+            "secret": " on a task drawn from the grader's secret seed",
+            "secret-2": " on a second task drawn from the grader's secret seed"}.get(
                 self.task, f" for one epoch with {self.optimizer} (lr={self.lr:g})")
 
     def variant(self, task: str, params: dict, secret_seed: int) -> TrainJob:
         """The same run (config and seed) on the flipped labels or on the secret task."""
         if task == "flipped":
             x, y = self.x, 1 - self.y
-        elif task == "secret":
-            x, y = datasets.secret_task(self.dataset, params, secret_seed)
+        elif task in ("secret", "secret-2"):
+            x, y = datasets.secret_task(self.dataset, params, secret_seed, draw=0 if task == "secret" else 1)
         else:
             raise ValueError(f"unknown task {task!r}; expected one of {TASKS[1:]}")
         return replace(self, x=x, y=y, task=task)

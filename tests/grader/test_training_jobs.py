@@ -46,39 +46,25 @@ def test_graded_runs_for_every_seed_then_flipped_and_secret_runs():
 
 
 @pytest.mark.parametrize("dataset", ["linear", "xor"])
-def test_the_secret_task_depends_on_the_secret_seed_only(dataset):
+def test_the_secret_task_is_the_lab_task_turned_by_a_secret_angle(dataset):
     params = {"n": 100}
     x, y = datasets.secret_task(dataset, params, SECRET)
-    x2, y2 = datasets.secret_task(dataset, params, SECRET)
-    np.testing.assert_array_equal(x, x2)
-    np.testing.assert_array_equal(y, y2)
+    again = datasets.secret_task(dataset, params, SECRET)
+    np.testing.assert_array_equal(x, again[0])
+    np.testing.assert_array_equal(y, again[1])
+    assert not np.array_equal(x, datasets.secret_task(dataset, params, SECRET, draw=1)[0])
     lab_x, lab_y = datasets.training_set(dataset, params, 0)
-    assert x.shape == lab_x.shape and y.shape == lab_y.shape
-    # the lab's labelling rule, and its flip, both get the secret task wrong on many points
-    others = [datasets.secret_task(dataset, params, seed) for seed in range(20)]
-    assert len({o[1].tobytes() + o[0].tobytes() for o in others}) == 20
-    if dataset == "linear":
-        agreement = [float(np.mean((o[0][:, 0] <= o[0][:, 1]).reshape(-1, 1) == o[1])) for o in others]
-        assert min(max(a, 1 - a) for a in agreement) < 0.9  # some secret lines are far from the diagonal
-        assert 0.25 <= float(np.mean(y)) <= 0.75
-    else:
-        assert not np.allclose(x, lab_x)
-        # the rotated points stay two perpendicular lines through the centre
-        centred = x - 0.5
-        radii = np.linalg.norm(centred, axis=1)
-        np.testing.assert_allclose(np.sort(radii), np.sort(np.linalg.norm(lab_x - 0.5, axis=1)))
-
-
-def test_a_linear_separator_learns_the_secret_linear_task():
-    """The task is learnable by what the lab trains: a logistic unit fitted by the parent gets it."""
-    x, y = datasets.secret_task("linear", {"n": 100}, SECRET)
-    w, b = np.zeros(2), 0.0
-    for _ in range(3000):
-        p = 1 / (1 + np.exp(-(x @ w + b)))
-        g = p - y[:, 0]
-        w -= 2.0 * x.T @ g / len(x)
-        b -= 2.0 * g.mean()
-    assert np.mean(((x @ w + b) > 0) == y[:, 0]) >= 0.95
+    assert x.shape == lab_x.shape and y.shape == lab_y.shape and set(np.unique(y)) == {0, 1}
+    tasks = [datasets.secret_task(dataset, params, seed) for seed in range(40)]
+    assert len({t[0].tobytes() for t in tasks}) == 40
+    for tx, ty in tasks:
+        # the lab's labelling rule (and its flip) misses many points: hand-made weights fail
+        rule = (tx[:, 0] <= tx[:, 1]) if dataset == "linear" else (np.abs(tx[:, 0] - tx[:, 1]) > 0.1)
+        agreement = float(np.mean(rule.reshape(-1, 1) == ty))
+        assert 0.1 < agreement < 0.85, agreement
+    if dataset == "xor":  # a rotation about the origin keeps every point's distance to it
+        np.testing.assert_allclose(np.linalg.norm(x, axis=1), np.linalg.norm(lab_x, axis=1))
+        assert np.array_equal(y, lab_y) or np.array_equal(y, 1 - lab_y)
 
 
 def _trained(sizes=(2, 4, 4, 1), seed=0):
