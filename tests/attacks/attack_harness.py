@@ -17,22 +17,21 @@ the run's listener received, and the secret seed anywhere in the output.
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import sysconfig
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.support.processes import Process, kill_leftovers
+from tests.support.runner import RunPool, run_grader
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -231,33 +230,6 @@ class Listener:
 # --------------------------------------------------------------------------- runs
 
 
-def processes_mentioning(path: Path) -> list[tuple[int, str]]:
-    """Live processes whose command line, cwd or environment mention `path` (not zombies)."""
-    marker = str(path).encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            stat = (entry / "stat").read_bytes()
-            if stat.rsplit(b")", 1)[1].split()[0] == b"Z":
-                continue
-            cmdline = (entry / "cmdline").read_bytes()
-            try:
-                cwd = os.readlink(entry / "cwd").encode()
-            except OSError:
-                cwd = b""
-            try:
-                environ = (entry / "environ").read_bytes()
-            except OSError:
-                environ = b""
-        except (OSError, IndexError):
-            continue
-        if marker in cmdline or marker in cwd or marker in environ:
-            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode("utf-8", "replace")[:200]))
-    return found
-
-
 @dataclass
 class Run:
     attack: str
@@ -269,7 +241,7 @@ class Run:
     seconds: float
     run_dir: Path
     json_path: Path
-    leftovers: list = field(default_factory=list)
+    leftovers: list[Process] = field(default_factory=list)
     leftover_dirs: list = field(default_factory=list)
     plants: list = field(default_factory=list)
     received: list = field(default_factory=list)
@@ -300,22 +272,13 @@ class Run:
         return (self.json_file or "") + self.stdout + self.stderr
 
 
-class Runner:
+class Runner(RunPool[tuple[str, str], Run]):
     def __init__(self, base: Path, rubric: Path, neighbour: Path):
+        super().__init__(self._run, "attack")
         self.base, self.rubric, self.neighbour = base, rubric, neighbour
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="attack")
-        self.futures: dict[tuple[str, str], Future] = {}
 
-    def start(self, keys) -> None:
-        for key in keys:
-            if key not in self.futures:
-                self.futures[key] = self.pool.submit(self._run, *key)
-
-    def get(self, attack: str, tier: str) -> Run:
-        self.start([(attack, tier)])
-        return self.futures[(attack, tier)].result()
-
-    def _run(self, name: str, tier: str) -> Run:
+    def _run(self, key: tuple[str, str]) -> Run:
+        name, tier = key
         attack = ATTACKS[name]
         run_dir = self.base / tier / name
         tmp = run_dir / "tmp"
@@ -327,32 +290,15 @@ class Runner:
         hints = make_hints(f"lab1-attack-{tier}-{name}", run_dir, json_path, self.neighbour,
                            listener.port if listener else 0)
         materialize(attack, submission, hints)
-        argv = [sys.executable, "-m", "grader", "check", str(submission), "--no-report", "--rubric", str(self.rubric),
-                "--sandbox", tier, "--json", str(json_path) if attack.spec.get("json") == "file" else "-"]
-        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_STEP_SUMMARY", "PYTEST_ADDOPTS")}
-        env.update(TMPDIR=str(tmp), LAB1_SECRET_SEED=SECRET_SEED)
-        started = time.perf_counter()
-        try:
-            done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
-                                  stdin=subprocess.DEVNULL)
-            code, out, err = done.returncode, done.stdout, done.stderr
-        except subprocess.TimeoutExpired as exc:
-            code, out, err = -999, exc.stdout or "", f"grader still running after {RUN_TIMEOUT} s"
-            out = out.decode() if isinstance(out, bytes) else out
-        seconds = time.perf_counter() - started
+        done = run_grader(["check", str(submission), "--no-report", "--rubric", str(self.rubric), "--sandbox", tier,
+                           "--json", str(json_path) if attack.spec.get("json") == "file" else "-"],
+                          tmp, RUN_TIMEOUT, env={"LAB1_SECRET_SEED": SECRET_SEED})
+        argv, code, out, err, seconds = done.argv, done.returncode, done.stdout, done.stderr, done.seconds
         run = Run(name, tier, argv, code, out, err, seconds, run_dir, json_path)
         if json_path.exists():
             run.json_file = json_path.read_text(encoding="utf-8", errors="replace")
-        leftovers = processes_mentioning(run_dir)
-        if leftovers:  # a dying process group gets a moment, then whatever is left is recorded and killed
-            time.sleep(0.5)
-            leftovers = processes_mentioning(run_dir)
-        for pid, _ in leftovers:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        run.leftovers = leftovers
+        # A dying process group gets a moment, then whatever is left is recorded and killed.
+        run.leftovers = kill_leftovers(run_dir, environ=True)
         run.leftover_dirs = sorted(str(p) for p in tmp.rglob("lab1-grader-*"))
         run.plants = [str(path) for path in canaries(hints) if planted(path)]
         for path in run.plants:
@@ -411,7 +357,7 @@ def attack_runner(request, tmp_path_factory):
     started = time.perf_counter()
     yield runner
     runner.close()
-    runs = [f.result() for f in runner.futures.values() if f.done() and not f.exception()]
+    runs = runner.finished()
     if runs:
         slow = sorted(runs, key=lambda r: -r.seconds)[:4]
         print(f"\ntests/attacks: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s of runs in "

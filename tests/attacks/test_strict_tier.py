@@ -7,13 +7,13 @@ import struct
 
 import pytest
 
-from attack_harness import ATTACKS, canaries, make_hints, materialize, planted
 from grader.sandbox import ChildLimits, Sandbox, strict
 from grader.scan.imports import FRAMEWORKS
+from tests.attacks.attack_harness import ATTACKS, canaries, make_hints, materialize, planted
+from tests.support.machine import require_strict_tier
 
 LIMITS = ChildLimits(startup_seconds=10, probe_seconds=5, train_seconds=5, memory_mb=512, file_size_mb=16)
-STRICT_OK, STRICT_WHY = strict.available()
-TIERS = ["default", pytest.param("strict", marks=pytest.mark.skipif(not STRICT_OK, reason=STRICT_WHY))]
+TIERS = ["default", "strict"]
 RECORDED = ["kill_parent", "forge_results_files", "read_reference", "read_secret_seed", "read_parent_memory",
             "network_connect", "sitecustomize_plant"]
 
@@ -30,6 +30,8 @@ def _box(tmp_path, name: str, tier: str) -> Sandbox:
 @pytest.mark.parametrize("name", RECORDED)
 def test_security_events_recorded(tmp_path, name, tier):
     """The child words what it saw; run_check has only to copy Sandbox.security_events."""
+    if tier == "strict":
+        require_strict_tier()  # on CI, fails where the machine supports the tier
     if name == "kill_parent" and tier == "default" and strict.landlock_abi() < 6:
         pytest.skip("needs Landlock ABI 6 to be harmless in the default tier")
     if name == "sitecustomize_plant" and tier == "default" and strict.landlock_abi() < 1:
@@ -48,6 +50,8 @@ def test_security_events_recorded(tmp_path, name, tier):
 
 @pytest.mark.parametrize("tier", TIERS)
 def test_confinement_reported(tmp_path, tier):
+    if tier == "strict":
+        require_strict_tier()
     with _box(tmp_path, "fork_loop_bounded", tier) as box:
         box.imports()
         layers = " ".join(box.confinement)

@@ -3,7 +3,6 @@ so tests never `from conftest import`)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -34,21 +33,3 @@ def zip_folder(source: Path, zip_path: Path, prefix: str = "", macosx: bool = Fa
                     archive.writestr(f"__MACOSX/{prefix}/._{path.name}", b"\x00\x05\x16\x07")
     return zip_path
 
-
-def live_processes() -> list[tuple[int, str, str]]:
-    """(pid, command line, working folder) of every process that is not a zombie (Linux /proc)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmdline = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
-            cwd = os.readlink(f"/proc/{entry}/cwd")
-            with open(f"/proc/{entry}/stat") as handle:
-                state = handle.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z":
-            found.append((int(entry), cmdline, cwd))
-    return found

@@ -6,7 +6,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from batch_support import REFERENCE, STUDENT, copy_submission, zip_folder
+
+from tests.batch.batch_support import REFERENCE, STUDENT, copy_submission, zip_folder
 
 
 @pytest.fixture

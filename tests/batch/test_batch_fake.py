@@ -8,12 +8,12 @@ import json
 import shutil
 
 import pytest
-from batch_support import REFERENCE, copy_submission
 
 from grader.batch import BatchError, run_batch
 from grader.batch.gradebook import read_gradebook
 from grader.batch.log import read_events
 from grader.results import read_results
+from tests.batch.batch_support import REFERENCE, copy_submission
 from tests.support.fake_grader import fake_grade
 
 

@@ -3,50 +3,30 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
-from batch_support import (
-    FAST_RUBRIC,
-    REFERENCE,
-    ROOT,
-    STUDENT,
-    copy_submission,
-    live_processes,
-    zip_folder,
-)
 
 from grader.batch.gradebook import read_gradebook
 from grader.sandbox import strict
+from tests.batch.batch_support import FAST_RUBRIC, REFERENCE, STUDENT, copy_submission, zip_folder
 from tests.support.fixtures import fixture_path
+from tests.support.processes import wait_until_gone
+from tests.support.runner import GraderProcess, run_grader
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 RUN_TIMEOUT = 600
 
 
-def grade_batch(tmp_path, inp, out, *args) -> subprocess.CompletedProcess:
+def grade_batch(tmp_path, inp, out, *args) -> GraderProcess:
     """Run `python -m grader batch` with its own TMPDIR; fail if it leaves a process behind."""
     tmp = Path(tempfile.mkdtemp(prefix=f"tmp-{out.name}-", dir=tmp_path))
-    env = {k: v for k, v in os.environ.items() if k not in ("LAB1_SECRET_SEED", "PYTEST_ADDOPTS")}
-    env["TMPDIR"] = str(tmp)
-    done = subprocess.run([sys.executable, "-m", "grader", "batch", str(inp), "--out", str(out), *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    done = run_grader(["batch", str(inp), "--out", str(out), *args], tmp, RUN_TIMEOUT)
     assert done.returncode == 0, done.stderr[-3000:]
-    deadline = time.monotonic() + 5
-    while _processes_under(tmp) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _processes_under(tmp) == [], "processes left behind"
+    assert wait_until_gone(tmp, 5) == [], "processes left behind"
     assert not list(tmp.glob("lab1-*")), "temporary folders left behind"
     return done
-
-
-def _processes_under(path) -> list[str]:
-    return [cmdline for _, cmdline, cwd in live_processes() if str(path) in cmdline or cwd.startswith(str(path))]
 
 
 def gradebook(out) -> dict[str, dict]:

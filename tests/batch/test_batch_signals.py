@@ -9,11 +9,11 @@ import sys
 import time
 import uuid
 
-from batch_support import REFERENCE, ROOT, copy_submission, live_processes
-
 from grader.batch.gradebook import read_gradebook
 from grader.batch.log import read_events
 from grader.results import read_results
+from tests.batch.batch_support import REFERENCE, ROOT, copy_submission
+from tests.support.processes import processes_mentioning, wait_until_gone
 
 DRIVER = """
 import functools, sys
@@ -48,7 +48,7 @@ def _wait_for_finished(out, count: int, proc, limit: float = 60) -> None:
 
 
 def _processes_with(token: str) -> list[int]:
-    return [pid for pid, cmdline, _ in live_processes() if token in cmdline]
+    return [p.pid for p in processes_mentioning(token)]
 
 
 def _input(tmp_path, hanging: int, quick: int):
@@ -77,10 +77,7 @@ def test_ctrl_c_stops_workers_and_keeps_what_finished(tmp_path):
     events = read_events(out / "batch.log.jsonl")
     assert events[-1]["event"] == "batch_interrupted" and events[-1]["finished"] == 2
     assert "Interrupted" in (out / "summary.html").read_text()
-    deadline = time.monotonic() + 10
-    while _processes_with(token) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _processes_with(token) == []  # workers, supervisors and grandchildren are gone
+    assert wait_until_gone(token, 10) == []  # workers, supervisors and grandchildren are gone
     assert not any(p.name.startswith("9") for p in out.iterdir())  # nothing half-graded published
 
 
@@ -94,9 +91,7 @@ def test_killed_batch_leaves_only_complete_student_folders(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
-    deadline = time.monotonic() + 20
-    while _processes_with(token) and time.monotonic() < deadline:  # orphaned workers finish their job
-        time.sleep(0.1)
+    wait_until_gone(token, 20)  # orphaned workers finish their job
     for pid in _processes_with(token):
         os.kill(pid, signal.SIGKILL)
     published = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]

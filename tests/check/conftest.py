@@ -14,21 +14,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # check_expected.py
-
 from tests.support.fixtures import fixture_names, fixture_path
+from tests.support.processes import Process, kill_leftovers, proc_available
+from tests.support.runner import ROOT, RunPool, run_grader
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RUBRIC = ROOT / "rubric" / "lab1.toml"
 FAST_RUBRIC = Path(__file__).resolve().with_name("fast_limits.toml")  # 3 s limits, 512 MB
 
@@ -45,29 +39,6 @@ RUN_TIMEOUT = 300  # seconds: a hung grader fails its test instead of hanging CI
 GRADESCOPE_VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 
 
-def processes_under(path: Path) -> list[tuple[int, str]] | None:
-    """(pid, command line) of live processes whose cwd or command line mention `path`; None without /proc."""
-    proc = Path("/proc")
-    if not (proc / "self" / "cwd").exists():
-        return None
-    marker, found = str(path) + os.sep, []  # the separator: grad_zero/ is not grad_zero_x/
-    for entry in proc.iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
-            try:
-                cwd = os.readlink(entry / "cwd")
-            except OSError:
-                cwd = ""
-            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
-        except (OSError, IndexError):
-            continue  # gone meanwhile
-        if state != "Z" and (marker in cmdline or marker in cwd):
-            found.append((int(entry.name), cmdline))
-    return found
-
-
 @dataclass
 class Run:
     """One finished `python -m grader ...` process."""
@@ -79,7 +50,7 @@ class Run:
     stderr: str
     seconds: float
     tmpdir: Path
-    leftovers: list[tuple[int, str]] | None = None  # processes left behind (None: cannot tell here)
+    leftovers: list[Process] | None = None  # processes left behind (None: cannot tell here)
     leftover_dirs: list[str] = field(default_factory=list)  # sandbox folders not deleted
 
     def describe(self) -> str:
@@ -145,54 +116,22 @@ class Run:
         return data
 
 
-class Runner:
+class Runner(RunPool[str, Run]):
     """Starts grader processes two at a time and caches the finished runs by name."""
 
     def __init__(self, base_tmp: Path, jobs: dict[str, list[str]]):
+        super().__init__(self._run, "grade")
         self.base_tmp = base_tmp
         self.jobs = jobs
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="grade")
-        self.futures: dict[str, Future] = {}
-
-    def start(self, names) -> None:
-        for name in names:
-            if name not in self.futures:
-                self.futures[name] = self.pool.submit(self._run, name)
-
-    def get(self, name: str) -> Run:
-        self.start([name])
-        return self.futures[name].result()
 
     def _run(self, name: str) -> Run:
         tmp = self.base_tmp / name
         tmp.mkdir(parents=True, exist_ok=True)
-        argv = [sys.executable, "-m", "grader", *[a.replace("{tmp}", str(tmp)) for a in self.jobs[name]]]
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("LAB1_SECRET_SEED", "GITHUB_STEP_SUMMARY", "PYTEST_ADDOPTS")}
-        env["TMPDIR"] = str(tmp)
-        started = time.perf_counter()
-        try:
-            done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
-                                  stdin=subprocess.DEVNULL)
-            code, out, err = done.returncode, done.stdout, done.stderr
-        except subprocess.TimeoutExpired as exc:
-            code, out, err = -999, exc.stdout or "", f"grader still running after {RUN_TIMEOUT} s"
-            out = out.decode() if isinstance(out, bytes) else out
-        seconds = time.perf_counter() - started
-        leftovers = processes_under(tmp)
-        if leftovers:  # give a dying process group a moment, then look again
-            time.sleep(0.5)
-            leftovers = processes_under(tmp)
-        for pid, _ in leftovers or ():
-            try:  # processes this run started: stop them so they do not outlive the test session
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        done = run_grader([a.replace("{tmp}", str(tmp)) for a in self.jobs[name]], tmp, RUN_TIMEOUT)
+        # The separator: grad_zero/ is not grad_zero_x/.
+        leftovers = kill_leftovers(f"{tmp}{os.sep}") if proc_available() else None
         dirs = sorted(p.name for p in tmp.glob("lab1-grader-*"))
-        return Run(name, argv, code, out, err, seconds, tmp, leftovers, dirs)
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        return Run(name, done.argv, done.returncode, done.stdout, done.stderr, done.seconds, tmp, leftovers, dirs)
 
 
 def fixture_job(name: str) -> list[str]:
@@ -241,6 +180,13 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "graded(*names): grader runs (see all_jobs) a test reads")
 
 
+def pytest_collection_modifyitems(items):
+    """A test that reads a grader run (the `graded` fixture) runs the grader as a process: e2e."""
+    for item in items:
+        if "graded" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
 def _needed(items) -> list[str]:
     """Names of the runs the collected tests read: `sub` parameters and `graded` markers."""
     names = []
@@ -275,7 +221,7 @@ _RUNNERS: list[Runner] = []
 
 def pytest_terminal_summary(terminalreporter):
     """How long the grader runs took: the budget of this folder is ~90 s on 2 cores."""
-    runs = [f.result() for r in _RUNNERS for f in r.futures.values() if f.done() and not f.cancelled()]
+    runs = [run for runner in _RUNNERS for run in runner.finished()]
     if runs:
         slowest = ", ".join(f"{r.name} {r.seconds:.1f} s" for r in sorted(runs, key=lambda r: -r.seconds)[:4])
         terminalreporter.write_line(f"tests/check: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s "

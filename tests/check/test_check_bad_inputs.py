@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from check_expected import BAD_INPUTS, TRAIN
 
+from tests.check.check_expected import BAD_INPUTS, TRAIN
 from tests.support.fixtures import fixture_path
 
 SLOW = {"infinite_loop_at_import", "infinite_loop_in_train"}  # they wait for the 3 s limits

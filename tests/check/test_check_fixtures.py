@@ -1,13 +1,13 @@
 """Every fixture: reference/ plus a few marked edits, graded into valid results, nothing left behind."""
 
 import pytest
-from check_expected import (
+
+from tests.check.check_expected import (
     BAD_INPUTS,
     DIAGNOSES,
     FRAMEWORKS,
     PER_CHECK,
 )
-
 from tests.support.fixtures import FixtureError, apply_edit, fixture_names, load_spec, materialize
 
 FIXTURES = fixture_names()

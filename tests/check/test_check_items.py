@@ -1,7 +1,8 @@
 """Fixtures with one defect each lose points exactly in the items that defect breaks, for a reason."""
 
 import pytest
-from check_expected import DIAGNOSES, FRAMEWORKS, PER_CHECK
+
+from tests.check.check_expected import DIAGNOSES, FRAMEWORKS, PER_CHECK
 
 
 TRAIN = ("train_linear", "train_xor")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments_support import MAX_EPOCHS, REFERENCE, broken_copy
+from tests.experiments.experiments_support import MAX_EPOCHS, REFERENCE, broken_copy
 
 
 @pytest.fixture(scope="session")

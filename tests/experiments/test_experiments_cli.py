@@ -6,11 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
-from experiments_support import REFERENCE, ROOT
-
 from grader.cli import cli
+from tests.experiments.experiments_support import REFERENCE, ROOT
 
 
 def test_help_lists_the_options_and_an_example():
@@ -48,6 +48,7 @@ def test_bad_rubric_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and "invalid TOML" in result.output
 
 
+@pytest.mark.e2e
 def test_short_run_in_a_real_process(tmp_path):
     """The console entry point, not a tty: a plain counter on stderr, the summary on stdout."""
     out = tmp_path / "out"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from experiments_support import MAX_EPOCHS, REFERENCE
+from tests.experiments.experiments_support import MAX_EPOCHS, REFERENCE
 
 NUMBER = r"[0-9.e+-]+"
 

@@ -1,6 +1,4 @@
-"""The reference, with its config, learns both datasets fast for seeds 0..4."""
-import time
-
+"""The reference, with its config, learns both datasets for seeds 0..4 (how fast: bench/training.py)."""
 import numpy as np
 import pytest
 
@@ -9,7 +7,6 @@ from reference.data import generate_linear, generate_xor_easy
 from reference.train import accuracy, build_network, predict, train
 
 SEEDS = range(5)
-TIME_LIMIT = 1.0  # seconds; ~0.06-0.1 s measured, the slack is for a busy machine
 
 
 def _data(dataset, seed):
@@ -21,10 +18,7 @@ def _data(dataset, seed):
 def test_reference_learns(dataset, seed):
     x, y = _data(dataset, seed)
     net = build_network(dataset, seed=seed)
-    start = time.perf_counter()
     losses = train(net, x, y, HYPERPARAMETERS[dataset]["epochs"])
-    elapsed = time.perf_counter() - start
-    print(f"{dataset} seed {seed}: {elapsed * 1000:.0f} ms, final loss {losses[-1]:.2e}")
     assert len(losses) == HYPERPARAMETERS[dataset]["epochs"]
     assert all(isinstance(v, float) for v in losses)
     assert losses[-1] < losses[0]
@@ -32,7 +26,6 @@ def test_reference_learns(dataset, seed):
     if dataset == "linear":
         x_new, y_new = generate_linear(1000, rng=np.random.default_rng(10_000 + seed))
         assert accuracy(net, x_new, y_new) >= 0.95
-    assert elapsed < TIME_LIMIT
 
 
 def test_predict_and_accuracy_shapes():

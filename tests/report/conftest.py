@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from report_sample import make_result  # noqa: E402
+from tests.report.report_sample import make_result
 
 HERE = Path(__file__).parent
 

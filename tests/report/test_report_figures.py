@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from grader.report import figures
-from report_sample import make_artifacts
+from tests.report.report_sample import make_artifacts
 
 EXPECTED = {
     "comparison_linear", "learning_curve_linear", "decision_boundary_linear",

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from grader.report.html import render_html
-from report_sample import EVIL
+from tests.report.report_sample import EVIL
 
 
 class _Collector(HTMLParser):

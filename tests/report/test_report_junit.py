@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from grader.report.junit import render_junit
-from report_sample import EVIL
+from tests.report.report_sample import EVIL
 
 etree = pytest.importorskip("lxml.etree")
 XSD = Path(__file__).with_name("junit-10.xsd")

@@ -1,7 +1,7 @@
 """The terminal table: items, points, reasons, total, flags, diagnoses, verbose details."""
 
 from grader.report.terminal import render_table
-from report_sample import EVIL
+from tests.report.report_sample import EVIL
 
 
 def test_table_lists_every_item_with_points_and_reason(result):
