@@ -31,11 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "attacks"))
 
-import attack_harness as harness  # noqa: E402
 from grader.batch import run_batch  # noqa: E402
 from grader.sandbox import strict  # noqa: E402
+from tests.attacks import attack_harness as harness  # noqa: E402
 
 # Ten attacks, one per family: lifecycle, forging, tampering, secrets, network, frameworks, protocol.
 ATTACKS = ("setsid_daemon", "forge_results_files", "kill_parent", "fork_loop_bounded", "memory_hog",

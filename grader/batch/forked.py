@@ -87,7 +87,7 @@ def _run_inline(target: Callable[[], None]) -> ForkOutcome:
     started = time.monotonic()
     try:
         target()
-    except Exception:
+    except Exception:  # noqa: BLE001 (whatever the job raises is its outcome, not the batch's)
         return ForkOutcome("failed", time.monotonic() - started, FAILED_EXIT, output=traceback.format_exc()[-OUTPUT_TAIL:])
     return ForkOutcome("ok", time.monotonic() - started, 0)
 
@@ -107,7 +107,7 @@ def _supervisor_main(target, timeout, output_path, write_fd, caller) -> None:
         while data:
             data = data[os.write(write_fd, data):]
         code = 0
-    except BaseException:
+    except BaseException:  # noqa: BLE001 (a reader gone away: the exit code says it)
         pass
     finally:
         os._exit(code)
@@ -159,13 +159,13 @@ def _grandchild_main(target, output_path) -> None:
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:
+    except BaseException:  # noqa: BLE001 (the forked job's failure, printed for its log)
         traceback.print_exc()
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except Exception:
+            except Exception:  # noqa: BLE001 (a closed stream must not stop os._exit)
                 pass
         os._exit(code)
 

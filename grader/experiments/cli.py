@@ -52,8 +52,8 @@ def experiments_command(submission, out_dir, rubric_path, dataset, jobs, max_epo
         grade experiments --out experiments/                 # ./student, XOR set
         grade experiments reference --out /tmp/x --dataset both --jobs 2
     """
-    from grader.usage import fail_usage
     from grader.experiments import UsageError, run_experiments
+    from grader.usage import fail_usage
 
     previous = _exit_on_sigterm()
     try:

@@ -14,16 +14,16 @@ import queue
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
-from grader.lab import spec
-from grader.experiments.plan import RunSpec, chunk_boundaries, chunk_sizes
 from grader.check.probes import LabProbes
-from grader.sandbox import ChildDied, MalformedReply, NotAttempted, ProbeError, ProbeTimeout, SubmissionError
 from grader.check.training import TrainJob, accuracy
+from grader.experiments.plan import RunSpec, chunk_boundaries, chunk_sizes
+from grader.lab import spec
+from grader.sandbox import ChildDied, MalformedReply, NotAttempted, ProbeError, ProbeTimeout, SubmissionError
 
 
 @dataclass

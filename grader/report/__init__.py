@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from grader.atomic import atomic_write_text
 from grader.results import GradeResult, write_results
@@ -24,7 +24,7 @@ from grader.results import GradeResult, write_results
 if TYPE_CHECKING:
     from grader.report.figure_worker import FigureWorker
 
-__all__ = ["write_report", "FIGURES_DIR", "RESULTS_NAME", "HTML_NAME", "JUNIT_NAME"]
+__all__ = ["FIGURES_DIR", "HTML_NAME", "JUNIT_NAME", "RESULTS_NAME", "write_report"]
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def write_report(
     result: GradeResult,
     out_dir: str | Path,
     *,
-    figures: Union[dict[str, Path], "FigureWorker", None] = None,
+    figures: dict[str, Path] | FigureWorker | None = None,
     timeout: float = 60.0,
 ) -> dict[str, Path]:
     """Write results.json, report.html, junit.xml and figures/*.png into out_dir, each atomically.

@@ -81,7 +81,7 @@ def import_matplotlib():
     """Import what drawing needs (no pyplot); returns the matplotlib module."""
     _ensure_mpl_config()
     import matplotlib
-    import matplotlib.figure  # noqa: F401
+    import matplotlib.figure
     from matplotlib.backends import backend_agg  # noqa: F401
 
     return matplotlib

@@ -7,9 +7,10 @@ import hashlib
 import math
 import re
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from grader.rubric.values import (
     COMMON_VALIDATORS,

@@ -166,7 +166,9 @@ class Sandbox:
             env=env,
             pass_fds=(req_read, rep_write),
             start_new_session=True,  # its own process group, killed as a whole
-            preexec_fn=strict.child_preexec(rlimit_setter(self.limits), drop_caps=self.tier == "default"),
+            # Between fork and exec, so that rlimits, no_new_privs and dropped capabilities bind the
+            # child alone; its buffers are built before the fork and it makes only syscalls.
+            preexec_fn=strict.child_preexec(rlimit_setter(self.limits), drop_caps=self.tier == "default"),  # noqa: PLW1509
         )
         os.close(req_read)
         os.close(rep_write)

@@ -118,8 +118,8 @@ def test_crash_hang_and_grader_error_are_rows_not_failures(tmp_path):
 
 
 def test_usage_errors(tmp_path, mixed_input):
+    (tmp_path / "empty").mkdir()
     with pytest.raises(BatchError, match="no submission"):
-        (tmp_path / "empty").mkdir()
         run(tmp_path / "empty", tmp_path / "out")
     with pytest.raises(BatchError, match="--scheduler needs --executor dask"):
         run(mixed_input, tmp_path / "out", scheduler="tcp://x:1")

@@ -67,7 +67,7 @@ def test_ctrl_c_stops_workers_and_keeps_what_finished(tmp_path):
         _wait_for_finished(out, 2, proc)
         time.sleep(0.3)  # both workers are now inside hanging gradings
         proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=30)
+        _, stderr = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()

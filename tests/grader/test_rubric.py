@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from grader.rubric.loader import (
-    ITEM_PARAMS,
     DATASET_PARAMS,
+    ITEM_PARAMS,
     Item,
     Rubric,
     RubricError,
@@ -26,7 +26,7 @@ LAB1_TEXT = LAB1.read_text(encoding="utf-8")
 def line_of(text: str, needle: str, after: str | None = None) -> int:
     """1-based line of the first line containing `needle` (after the line containing `after`)."""
     lines = text.splitlines()
-    start = 0 if after is None else next(i for i, l in enumerate(lines) if after in l)
+    start = 0 if after is None else next(i for i, line in enumerate(lines) if after in line)
     return next(i for i in range(start, len(lines)) if needle in lines[i]) + 1
 
 

@@ -165,7 +165,7 @@ def test_student_skeleton_constructs_what_is_not_graded():
 
     for cls in (optimizers.SGD, optimizers.Momentum, optimizers.AdaGrad, optimizers.Adam):
         assert cls().lr > 0
-    x, y = data.generate_xor_easy()
+    x, _ = data.generate_xor_easy()
     assert x.shape == (21, 2)
     with pytest.raises(NotImplementedError, match="TODO"):
         train.build_network("xor")  # reaches the Network stub

@@ -30,12 +30,12 @@ def _assert_log_axis(ax):
 @pytest.mark.parametrize("lo, hi", [(-3.2, -0.5), (-16, 1), (-1.3, -1.1), (0.2, 0.3)])
 def test_log_ticks(lo, hi):
     ticks, labels = figures.log_ticks(lo, hi)
-    assert 1 <= len(ticks) <= 9 and all(lo <= t <= hi for t in ticks) or len(ticks) == 1
+    assert (1 <= len(ticks) <= 9 and all(lo <= t <= hi for t in ticks)) or len(ticks) == 1
     assert [float(v) for v in labels] == pytest.approx([10.0 ** t for t in ticks], rel=1e-2)
 
 
 def test_every_figure_written_and_not_blank(drawn):
-    artifacts, paths = drawn
+    _, paths = drawn
     assert set(paths) == EXPECTED
     for name, path in paths.items():
         assert path.is_file() and path.suffix == ".png" and path.stat().st_size > 5000, name

@@ -49,7 +49,7 @@ def test_object_arrays_are_refused():
 def test_string_arrays_are_refused():
     buffer = io.BytesIO()
     np.save(buffer, np.array(["a", "b"]))
-    with pytest.raises(protocol.ProtocolError, match="unexpected .npy header"):
+    with pytest.raises(protocol.ProtocolError, match=r"unexpected \.npy header"):
         protocol.decode_array(buffer.getvalue())
 
 

@@ -22,7 +22,7 @@ def on_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def namespaces_work() -> bool:
     """Whether `unshare` creates user (unless root), mount, network, PID, IPC, UTS and cgroup
     namespaces here: the strict tier's prerequisites, probed without the grader's code."""

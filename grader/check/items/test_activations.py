@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from grader.lab import spec
 from grader.check.items.support import close, rng
+from grader.lab import spec
 
 pytestmark = pytest.mark.rubric("activations")
 
