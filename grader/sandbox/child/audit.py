@@ -18,7 +18,7 @@ class Audit:
     programs, loading native code with ctypes. The kernel (rlimits, Landlock, seccomp, namespaces)
     is what stops these; the hook only words them, and can be bypassed with ctypes."""
 
-    INTERNAL = {"reference": "the instructor's solution", "grader": "the grader", PACKAGE: "the grader"}
+    INTERNAL = {"reference": "the instructor's solution", "grader": "the grader", PACKAGE: "the grader"}  # noqa: RUF012 (read only)
     WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     PROGRAMS = ("os.system", "os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen")
     CONNECTS = ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg")
@@ -37,8 +37,8 @@ class Audit:
         self.handlers = {"import": self._import, "ctypes.dlopen": self._dlopen, "open": self._open,
                          "os.kill": self._signal, "os.killpg": self._signal, "socket.__new__": self._socket,
                          "os.fork": self._fork, "resource.prlimit": self._prlimit}
-        self.handlers.update({event: self._connect for event in self.CONNECTS})
-        self.handlers.update({event: self._program for event in self.PROGRAMS})
+        self.handlers.update(dict.fromkeys(self.CONNECTS, self._connect))
+        self.handlers.update(dict.fromkeys(self.PROGRAMS, self._program))
 
     def __call__(self, event, args):
         if self.busy:

@@ -64,7 +64,7 @@ class Child:
             except SystemExit as exc:
                 status = {"status": "error", "message": f"exit({exc.code}) called while importing",
                           "traceback": self.student_traceback(exc)}
-            except BaseException as exc:  # SyntaxError, KeyboardInterrupt, MemoryError...
+            except BaseException as exc:  # noqa: BLE001 (SyntaxError, KeyboardInterrupt, MemoryError...)
                 status = {"status": "error", "message": f"{type(exc).__name__}: {exc}",
                           "traceback": self.student_traceback(exc)}
             status["seconds"] = round(time.perf_counter() - started, 4)
@@ -90,7 +90,7 @@ class Child:
         return {"type": type(result).__name__}, {"out": _as_array(result)}
 
     def op_config(self, request, arrays):
-        hyper = getattr(self.module("config"), "HYPERPARAMETERS")
+        hyper = self.module("config").HYPERPARAMETERS
         return {"config": json.loads(json.dumps(hyper, default=_jsonable))}, {}
 
     def new_network(self, request, optimizer=None):
@@ -252,7 +252,7 @@ def serve(child, protocol, fd_in, fd_out, out_writer):
         except SystemExit as exc:
             header, replies = {"ok": False, "kind": "error", "message": f"your code called exit({exc.code})",
                                "traceback": child.student_traceback(exc)}, {}
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 (anything the student's code raises is a reply)
             header, replies = {"ok": False, "kind": "error", "message": f"{type(exc).__name__}: {exc}"[:2000],
                                "traceback": child.student_traceback(exc)[-8000:]}, {}
         text, dropped = out_writer.take()

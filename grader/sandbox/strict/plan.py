@@ -226,7 +226,7 @@ def guard_grader() -> None:
     make the grader not dumpable, so that no child without CAP_SYS_PTRACE can read its memory,
     environment (secret seed) or maps through /proc, nor attach to it."""
     global _GUARDED_PID
-    if not LINUX or LIBC is None or _GUARDED_PID == os.getpid():
+    if not LINUX or LIBC is None or os.getpid() == _GUARDED_PID:
         return
     _GUARDED_PID = os.getpid()
     prctl(PR_SET_CHILD_SUBREAPER, 1)

@@ -39,7 +39,9 @@ LIBC = libc()
 
 
 def _mount(source, target, fstype, flags, data=None) -> None:
-    enc = (lambda s: None if s is None else os.fsencode(s))
+    def enc(s):
+        return None if s is None else os.fsencode(s)
+
     check(LIBC.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
            f"mount {source or ''} on {target}")
 
@@ -63,7 +65,7 @@ def _mkdirs(path: str) -> None:
 def _copy_tree(source: str, target: str, uid, gid) -> None:
     import shutil
 
-    for folder, dirs, names in os.walk(source):
+    for folder, _dirs, names in os.walk(source):
         destination = os.path.join(target, os.path.relpath(folder, source))
         os.makedirs(destination, exist_ok=True)
         if uid is not None:
