@@ -213,8 +213,8 @@ def _grade(sub: Submission, settings: JobSettings, work: Path, started: float) -
         return error_outcome(sub, settings, "empty", f"no lab modules found in {sub.source.name} (expected {expected}, ...)",
                              sha=sha, started=started, keep=files)
     sha = submission_hash(root)
-    prints = fingerprint(root, settings.baseline)
-    prints = (prints, signature(prints))
+    shingles = fingerprint(root, settings.baseline)
+    prints = (shingles, signature(shingles))
     if kept := _finished(sub, sha, settings, started, prints):
         return kept
     stage = new_stage(settings, sub)

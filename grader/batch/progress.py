@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -14,7 +15,7 @@ class Progress:
         self.enabled = bool(enabled and total and sys.stderr.isatty())
         self.errors = 0
         self._last = ""
-        self._bar = None
+        self._bar: Any = None  # click's ProgressBar, whose type click does not export
         if self.enabled:
             self._bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True,
                                           show_eta=True, item_show_func=lambda _: self._last)

@@ -197,7 +197,8 @@ def signature(values) -> list[int]:
         hashed = np.multiply(x, a)  # in place from here: no temporaries of this (n, 128) array
         hashed += b
         hashed >>= np.uint64(32)
-        return hashed.min(axis=0).tolist()
+        minima: list[int] = hashed.min(axis=0).tolist()
+        return minima
 
 
 @functools.lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,8 +201,8 @@ def _slowest(outcomes: list[JobOutcome]) -> str:
             f"<th>Status</th></tr>{rows}</table>")
 
 
-def render_summary(outcomes, rubric, info: BatchInfo, pairs: list[SimilarPair] = (),
-                   groups: list[list[str]] = ()) -> str:
+def render_summary(outcomes, rubric, info: BatchInfo, pairs: Sequence[SimilarPair] = (),
+                   groups: Sequence[list[str]] = ()) -> str:
     """The self-contained summary.html text."""
     outcomes = sort_outcomes(outcomes)
     scores = [o.result.score for o in outcomes if o.status == "ok"]

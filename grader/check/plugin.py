@@ -150,5 +150,5 @@ class GraderPlugin:
 
     @pytest.fixture
     def grade(self, request) -> Grade:
-        request.node._grade = Grade()
-        return request.node._grade
+        grade = request.node._grade = Grade()
+        return grade

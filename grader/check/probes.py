@@ -227,7 +227,8 @@ class LabProbes:
                 future.set_result(self._train_now(job))
             except ProbeError as exc:
                 future.set_exception(exc)
-        return future.result()
+        result: dict = future.result()
+        return result
 
     def _train_now(self, job) -> dict:
         """One training run; NaN or infinite values are a result (training diverged), not a bad reply."""

@@ -48,7 +48,7 @@ class TrainJob:
         return (self.x.shape[1], *self.hidden, 1)
 
     @property
-    def param_shapes(self) -> dict[str, tuple]:
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
         return spec.param_shapes(self.sizes)
 
     @property

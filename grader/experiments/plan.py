@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,7 @@ LEARNING_RATES = (0.01, 0.1, 1.0)
 HIDDEN_UNITS = (2, 4, 16, 100)
 EXPERIMENT_MAX_HIDDEN = 128
 CHUNKS = 50  # accuracy is measured at this many chunk boundaries per run
-DEFAULT_CONFIG = {"hidden": (4, 4), "activation": "sigmoid", "optimizer": "sgd", "lr": 0.1, "epochs": 1000}
+DEFAULT_CONFIG: dict[str, Any] = {"hidden": (4, 4), "activation": "sigmoid", "optimizer": "sgd", "lr": 0.1, "epochs": 1000}
 
 EXPERIMENT_TITLES = {
     "learning_rate": "Learning rate",
@@ -139,7 +140,9 @@ def _is_missing_name(exc: ProbeError) -> bool:
 
 def probe_availability(probes) -> Availability:
     """Ask the sandbox cheaply which extras exist: one tiny call per function or class."""
-    activations, optimizers, notes = {}, {}, {}
+    activations: dict[str, bool] = {}
+    optimizers: dict[str, bool] = {}
+    notes: dict[str, str] = {}
     for module, names, found in (("activations", ("identity", *EXTRA_ACTIVATIONS), activations),
                                  ("optimizers", EXTRA_OPTIMIZERS, optimizers)):
         try:
@@ -211,7 +214,7 @@ def base_config(raw_config, dataset: str, rubric, max_epochs: int | None = None)
     """The student's clamped config for a data set; defaults (with a note) when it is unusable."""
     limits = experiment_limits(rubric.limits)
     if raw_config is None:
-        config, notes = dict(DEFAULT_CONFIG), []
+        config, notes = dict(DEFAULT_CONFIG), list[str]()
     else:
         try:
             config, notes = clamp_config(raw_config, dataset, limits)

@@ -15,9 +15,9 @@ VARIED = {
 }
 
 
-def cell(text) -> str:
+def cell(value: object) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped, not too long."""
-    text = " ".join(str(text).split()).replace("|", "\\|")
+    text = " ".join(str(value).split()).replace("|", "\\|")
     return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from grader.contract import ACTIVATIONS
 from grader.lab import spec
 from grader.lab.gradcheck import relative_error
 from grader.results import Diagnosis
@@ -85,7 +86,7 @@ def _diag(code, message, hint):
 
 def _shape_rule(c):
     """Missing gradients, transposed weights, unsummed or keepdims biases: wrong shapes."""
-    found = {}  # code -> (messages, hint), merged so each code is reported once
+    found: dict[str, tuple[list[str], str]] = {}  # code -> (messages, hint), merged so each code is reported once
     for k in c.keys:
         if c.shape_ok(k):
             continue
@@ -342,8 +343,8 @@ RULES = (_shape_rule, _transposed_rule, _bias_rule, _zero_rule, _named_ratio_rul
 
 def diagnose_gradients(student, numeric, *, params, x, y, activation="sigmoid", tolerance=1e-5, item="backward"):
     """[] when every student gradient matches the numerical one, else the most specific Diagnosis."""
-    if activation not in spec.ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; expected one of {spec.ACTIVATIONS}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; expected one of {ACTIVATIONS}")
     student = {k: np.asarray(v, dtype=np.float64) for k, v in student.items()}
     params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
     c = _Case(student, {k: np.asarray(numeric[k], dtype=np.float64) for k in params}, params,

@@ -59,12 +59,12 @@ def perturbations(params: Mapping, h: float = 1e-5) -> tuple[list[dict], Callabl
 
     def assemble(values: Sequence[float]) -> dict:
         """Gradients from the f values of the perturbed copies, in list order."""
-        values = np.asarray(values, dtype=np.float64).ravel()
-        if values.size != len(copies):
-            raise ValueError(f"expected {len(copies)} values, got {values.size}")
+        flat = np.asarray(values, dtype=np.float64).ravel()
+        if flat.size != len(copies):
+            raise ValueError(f"expected {len(copies)} values, got {flat.size}")
         grads = {k: np.zeros(p.shape) for k, p in base.items()}
         for i, (key, idx) in enumerate(points):
-            grads[key][idx] = (values[2 * i] - values[2 * i + 1]) / (2.0 * h)
+            grads[key][idx] = (flat[2 * i] - flat[2 * i + 1]) / (2.0 * h)
         return grads
 
     return copies, assemble

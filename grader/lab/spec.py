@@ -72,12 +72,12 @@ def activation_derivative(name, y):
     raise ValueError(f"unknown activation {name!r}; expected one of {ACTIVATIONS}")
 
 
-def param_shapes(sizes):
+def param_shapes(sizes) -> dict[str, tuple[int, ...]]:
     """{"W1": (s0, s1), "b1": (s1,), ...} in layer order."""
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"sizes must hold at least two positive ints, got {sizes}")
-    shapes = {}
+    shapes: dict[str, tuple[int, ...]] = {}
     for k in range(1, len(sizes)):
         shapes[f"W{k}"] = (sizes[k - 1], sizes[k])
         shapes[f"b{k}"] = (sizes[k],)
@@ -110,7 +110,7 @@ def sizes_of(params):
 def _layers(params, x, activation_name):
     """Forward pass keeping every pre-activation z_k and output a_k (a_0 = x)."""
     a = [np.asarray(x, dtype=np.float64)]
-    z = [None]  # z[k] belongs to layer k; index 0 unused
+    z: list[np.ndarray | None] = [None]  # z[k] belongs to layer k; index 0 unused
     for k in range(1, n_layers(params) + 1):
         W = np.asarray(params[f"W{k}"], dtype=np.float64)
         b = np.asarray(params[f"b{k}"], dtype=np.float64)

@@ -170,6 +170,8 @@ def figure_names(artifacts: dict) -> list[str]:
     names = []
     for dataset in _datasets(artifacts):
         entry = _train_entry(artifacts, dataset)
+        if entry is None:
+            continue
         has_points = _points(entry) is not None
         has_params = bool(entry.get("params"))
         if has_points and has_params:

@@ -80,7 +80,8 @@ def _figure_order(names: list[str]) -> list[str]:
 
 def _figures_html(figures: dict[str, Path] | None) -> str:
     parts = []
-    for name in _figure_order(list(figures or {})):
+    figures = figures or {}
+    for name in _figure_order(list(figures)):
         path = Path(figures[name])
         try:
             data = path.read_bytes()
@@ -137,7 +138,7 @@ def render_html(result: GradeResult, figures: dict[str, Path] | None = None) -> 
     """The whole page as text."""
     title = f"{rubric_name(result)}: {points(result.score)} / {points(result.max_score)}"
     ratio = max(0.0, min(1.0, result.score / result.max_score)) if result.max_score else 0.0
-    counts = {}
+    counts: dict[str, int] = {}
     for item in result.items:
         s = item_status(item)
         counts[s] = counts.get(s, 0) + 1

@@ -426,7 +426,7 @@ def _limit_check(kind: str) -> Callable[[Any], tuple[Any, str | None]]:
 
 def _limits(src: _Source, values: dict[str, Any]) -> Limits | None:
     """[limits]: every field of Limits, typed as annotated."""
-    specs = {f.name: f.type for f in fields(Limits)}
+    specs = {f.name: str(f.type) for f in fields(Limits)}  # annotations are strings (__future__)
     _check_keys(src, "limits", values, specs)
     defaults = {f.name: f.default for f in fields(Limits) if f.name in OPTIONAL_LIMITS}
     converted = {name: _value(src, "limits", values, name, fraction if name == "near_limit" else _limit_check(kind),

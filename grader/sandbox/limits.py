@@ -10,7 +10,7 @@ from pathlib import Path
 try:
     import resource
 except ImportError:  # Windows: no rlimits; the wall-clock kill still applies
-    resource = None
+    resource = None  # type: ignore[assignment]
 
 # Variables the child keeps from the grader's environment: OpenBLAS needs the CPU hints
 # some machines set for correctness; everything else (tokens, secret seeds) is dropped.

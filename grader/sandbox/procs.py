@@ -237,7 +237,7 @@ def kill_tree(root: int | None, protected: Iterable[int] = (), marker: str = "",
     which its Popen reaps). Returns how many processes were killed."""
     if not LINUX:
         return 0
-    me, killed, reaped = os.getpid(), set(), set()
+    me, killed, reaped = os.getpid(), set[int](), set[int]()
     spared = set(protected) - {root}
     for _ in range(rounds):
         table = process_table()

@@ -19,6 +19,7 @@ import re
 import select
 import struct
 import time
+from typing import Literal
 
 import numpy as np
 
@@ -104,8 +105,9 @@ def decode_array(data: bytes) -> np.ndarray:
     body = memoryview(data)[start + length:]
     if len(body) != count * dtype.itemsize:
         raise ProtocolError(f"unreadable array payload: {len(body)} bytes for shape {shape} of {dtype}")
-    order = "F" if match["fortran"] == "True" else "C"
-    return np.frombuffer(body, dtype=dtype, count=count).reshape(shape, order=order).copy(order="K")
+    order: Literal["C", "F"] = "F" if match["fortran"] == "True" else "C"
+    array: np.ndarray = np.frombuffer(body, dtype=dtype, count=count).reshape(shape, order=order).copy(order="K")
+    return array
 
 
 def write_message(fd: int, message: bytes, deadline: float | None = None) -> None:

@@ -7,6 +7,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from grader.scan.tamper import PROBE_SERVER, find_tampering
 
@@ -237,8 +238,8 @@ def _imports(tree: ast.AST) -> list[tuple[int, str, str]]:
             found += [(node.lineno, alias.name, "") for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append((node.lineno, node.module, ""))
-        elif _is_dynamic_import(node) and _literal_name(node) is not None:
-            found.append((node.lineno, _literal_name(node), _callee(node)))
+        elif _is_dynamic_import(node) and (name := _literal_name(node)) is not None:
+            found.append((node.lineno, name, _callee(node)))
     return sorted(found, key=lambda entry: entry[0])
 
 
@@ -262,7 +263,7 @@ def _callee(node: ast.Call) -> str:
     return ""
 
 
-def _is_dynamic_import(node: ast.AST) -> bool:
+def _is_dynamic_import(node: ast.AST) -> TypeGuard[ast.Call]:
     """A call of __import__ or (importlib.)import_module."""
     return isinstance(node, ast.Call) and _callee(node) in _DYNAMIC_IMPORTERS
 

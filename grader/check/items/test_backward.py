@@ -63,7 +63,7 @@ def test_gradients_match_the_reference(lab, context, params, grade):
         if found:
             if r is not None and r > 0:  # one constant factor is the only error (e.g. the 1/2 SE convention)
                 fraction = max(fraction, params["scale_credit"])
-            worst = max(errors, key=errors.get)
+            worst = max(errors, key=errors.__getitem__)
             failures.append(f"sizes {tuple(sizes)}: {found[0].message} (worst {worst}, relative error "
                             f"{errors[worst]:.2g})" + "".join(f"; {note}" for note in ref.notes))
         credit.append(1.0 if not found else fraction)

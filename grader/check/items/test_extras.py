@@ -11,9 +11,11 @@ from grader.sandbox import NotAttempted, ProbeError
 EXTRA_ACTIVATIONS = ("tanh", "relu", "leaky_relu")
 
 
-def _try_all(names, check):
+def _try_all(names, check) -> tuple[list[str], list[str], list[str]]:
     """Run check(name) for each; returns (passed, failed reasons, not attempted)."""
-    passed, failed, skipped = [], [], []
+    passed: list[str] = []
+    failed: list[str] = []
+    skipped: list[str] = []
     for name in names:
         try:
             problem = check(name)

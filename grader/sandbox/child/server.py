@@ -54,7 +54,7 @@ class Child:
             started = time.perf_counter()
             try:
                 self.modules[name] = importlib.import_module(f"student.{name}")
-                status = {"status": "ok"}
+                status: dict[str, object] = {"status": "ok"}
             except NotImplementedError as exc:
                 status = {"status": "not_attempted", "message": str(exc)}
             except ModuleNotFoundError as exc:
@@ -244,6 +244,8 @@ def serve(child, protocol, fd_in, fd_out, out_writer):
         handler = getattr(child, "op_" + str(request.get("op")), None)
         started = time.perf_counter()
         try:
+            if handler is None:
+                raise TypeError(f"unknown request {request.get('op')!r}")
             header, replies = handler(request, arrays)
             header = {"ok": True, **header}
         except NotImplementedError as exc:

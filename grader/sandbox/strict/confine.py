@@ -8,10 +8,11 @@ reports which layers it applied (``hello``).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import struct
 
-from ..procs import LINUX, PR_SET_NO_NEW_PRIVS, ctypes, libc, prctl
+from ..procs import LINUX, PR_SET_NO_NEW_PRIVS, libc, prctl
 from .kernel import (
     ARCH,
     COMMON_DENIED,
@@ -148,7 +149,7 @@ def seccomp_program(processes: bool = True, own: int | None = None) -> bytes | N
 
 def _seccomp(processes: bool) -> str:
     program = seccomp_program(processes)
-    if program is None:
+    if program is None or ARCH is None:  # one implies the other
         return ""
     count = len(program) // 8
     filters = ctypes.create_string_buffer(program, len(program))
@@ -164,7 +165,7 @@ def _seccomp(processes: bool) -> str:
 def confine(policy: dict) -> list[str]:
     """Both tiers, in the child after numpy and before the submission: no_new_privs, Landlock and
     seccomp where the kernel has them. Returns the layers applied, or why one was not."""
-    applied = []
+    applied: list[str] = []
     if not LINUX or LIBC is None:
         return applied
     prctl(PR_SET_NO_NEW_PRIVS, 1)

@@ -4,9 +4,9 @@ grader/sandbox/child/main.py)."""
 
 from __future__ import annotations
 
+import ctypes
 import os
-
-from .. import procs
+from typing import Any
 
 NOBODY = 65534  # the unprivileged uid/gid of the strict child when the grader runs as root
 
@@ -20,7 +20,7 @@ STATVFS_TO_MS = ((1, MS_RDONLY), (2, MS_NOSUID), (4, MS_NODEV), (8, MS_NOEXEC), 
                  (2048, MS_NODIRATIME), (4096, MS_RELATIME))
 
 # Syscall numbers that differ by architecture; Landlock's are the same everywhere.
-SYSCALLS = {
+SYSCALLS: dict[str, dict[str, Any]] = {
     "x86_64": {
         "arch": 0xC000003E, "seccomp": 317, "pivot_root": 155, "socket": 41, "connect": 42, "clone": 56,
         "forks": (57, 58),  # fork, vfork
@@ -92,7 +92,7 @@ class ConfinementError(OSError):
 def check(result: int, what: str) -> int:
     """Raise ConfinementError (with errno's words) when a libc call returned a negative value."""
     if result < 0:
-        errno = procs.ctypes.get_errno()
+        errno = ctypes.get_errno()
         raise ConfinementError(errno, f"{what}: {os.strerror(errno)}")
     return result
 

@@ -11,6 +11,7 @@ may touch (plans sent to it as JSON), the child's preexec_fn, and the grader's o
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 
@@ -22,7 +23,6 @@ from ..procs import (
     PR_SET_CHILD_SUBREAPER,
     PR_SET_DUMPABLE,
     PR_SET_NO_NEW_PRIVS,
-    ctypes,
     libc,
     prctl,
 )

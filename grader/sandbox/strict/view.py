@@ -6,6 +6,7 @@ library only.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 
@@ -14,7 +15,6 @@ from ..procs import (
     PR_CAP_AMBIENT_CLEAR_ALL,
     PR_CAPBSET_DROP,
     PR_SET_PDEATHSIG,
-    ctypes,
     libc,
     prctl,
 )
@@ -82,7 +82,9 @@ def enter_view(plan: dict) -> None:
     writable tmpfs (copy of the work folder) and /tmp, minimal /dev, own /proc; pivot into it;
     then drop to an unprivileged uid (root grader) or drop every capability (user namespace),
     and re-arm the parent-death signal that a uid change clears."""
-    root, area, uid, gid = plan["root"], plan["area"], plan.get("uid"), plan.get("gid")
+    root, area, uid = plan["root"], plan["area"], plan.get("uid")
+    gid: int = plan["gid"] if uid is not None else -1  # a plan with a uid has its gid; unused without
+
     os.umask(0o022)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mkdirs(root)
