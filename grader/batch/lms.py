@@ -48,7 +48,7 @@ LMS_CHOICES = ("auto", "canvas", "moodle", "gradescope", "blackboard", "folders"
 _RESUBMITTED = re.compile(r"^(?P<stem>.+?)-\d+(?P<ext>\.[A-Za-z0-9]+)$")
 
 
-def compile_pattern(pattern: str) -> re.Pattern:
+def compile_pattern(pattern: str) -> re.Pattern[str]:
     """The regex with an `id` group; BatchError when it is not one."""
     try:
         compiled = re.compile(pattern)

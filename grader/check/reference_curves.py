@@ -38,7 +38,8 @@ def packaged_curves() -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("curves"), dict):
         return {}
-    return data["curves"]
+    curves: dict[str, Any] = data["curves"]
+    return curves
 
 
 def reference_curve(dataset: str, x: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, dict] | None:

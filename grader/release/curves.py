@@ -12,6 +12,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 from grader.atomic import atomic_write_bytes
 from grader.check.reference_curves import CURVES_RESOURCE, SCHEMA, data_key
@@ -19,7 +20,7 @@ from grader.check.reference_curves import CURVES_RESOURCE, SCHEMA, data_key
 CURVES_PATH = Path(__file__).resolve().parent.parent / "check" / CURVES_RESOURCE
 
 
-def make_curves(reference_dir: Path) -> dict:
+def make_curves(reference_dir: Path) -> dict[str, Any]:
     """The curves document for reference_curves.json, from one grading of reference_dir."""
     from grader.check import run_check
 
@@ -38,7 +39,7 @@ def make_curves(reference_dir: Path) -> dict:
     return {"schema": SCHEMA, "curves": curves}
 
 
-def dumps_curves(document: dict) -> bytes:
+def dumps_curves(document: dict[str, Any]) -> bytes:
     """Stable JSON text, one curve a line; floats as repr, so they load back exactly."""
     head = {key: value for key, value in sorted(document.items()) if key != "curves"}
     lines = [json.dumps(head, sort_keys=True)[:-1] + ', "curves": {']
@@ -50,7 +51,7 @@ def dumps_curves(document: dict) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def stale_curves(committed: dict, fresh: dict) -> list[str]:
+def stale_curves(committed: dict[str, Any], fresh: dict[str, Any]) -> list[str]:
     """Why the committed curves differ from fresh ones (empty: they are current)."""
     problems = []
     for dataset, curve in fresh["curves"].items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import IO
+from typing import IO, Any
 
 # What the portable tier cannot confine (recorded in every result it produced, extra_data.unconfined).
 GAPS = (
@@ -27,8 +27,8 @@ GAPS = (
 CONFINEMENT = ("watched: CPU time, memory, output (psutil)", "process tree killed (psutil)")
 
 
-def spawn(command: list[str], config: dict, *, cwd: str, env: dict[str, str],
-          log: IO[bytes]) -> tuple[subprocess.Popen, int, int]:
+def spawn(command: list[str], config: dict[str, Any], *, cwd: str, env: dict[str, str],
+          log: IO[bytes]) -> tuple[subprocess.Popen[bytes], int, int]:
     """Start the child with the protocol on its stdin/stdout; returns (process, request fd, reply fd)."""
     config = {**config, "fd_in": 0, "fd_out": 1, "stdio": True}
     flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows: Ctrl+C to the grader spares it
@@ -51,7 +51,7 @@ def spawn(command: list[str], config: dict, *, cwd: str, env: dict[str, str],
     return proc, request_fd, reply_fd
 
 
-def close_pipes(proc: subprocess.Popen) -> None:
+def close_pipes(proc: subprocess.Popen[bytes]) -> None:
     """Close the parent's ends of the child's stdin and stdout."""
     for stream in (proc.stdin, proc.stdout):
         if stream is not None:

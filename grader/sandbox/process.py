@@ -227,7 +227,8 @@ class Sandbox:
         with self._lock:
             self._ensure_started()
             assert self.hello is not None
-            return self.hello["imports"]
+            imports: dict = self.hello["imports"]
+            return imports
 
     def versions(self) -> dict:
         """Python and NumPy versions seen by the child."""
@@ -298,7 +299,7 @@ class Sandbox:
             raise ProbeTimeout(self.dead_reason)
         budget = self._budget(min(cpu, remaining), cpu)
         message = protocol.encode(request, arrays)
-        done, box = threading.Event(), {}
+        done, box = threading.Event(), dict[str, Any]()
         req_fd, rep_fd, cap = self._req_write, self._rep_read, self.limits.reply_mb << 20
 
         def talk() -> None:  # blocking reads and writes: the same on every OS, and no select() on pipes

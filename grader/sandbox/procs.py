@@ -13,7 +13,7 @@ import select
 import signal
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 LINUX = sys.platform.startswith("linux")
@@ -280,13 +280,13 @@ def alive(pid: int) -> bool:
     return True
 
 
-def remove_orphan_folders(directory: str, prefix: str, is_alive=alive) -> list[str]:
+def remove_orphan_folders(directory: str, prefix: str, is_alive: Callable[[int], bool] = alive) -> list[str]:
     """Delete the folders `prefix + PID + "-..."` in directory whose owner PID no longer runs (a grader
     killed before it could clean up). Returns the folders removed. is_alive: how to tell (the portable
     tier passes psutil.pid_exists: os.kill(pid, 0) would terminate the process on Windows)."""
     import shutil
 
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(directory)
     except OSError:

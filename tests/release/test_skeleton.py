@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from grader.release.skeleton import (MarkerError, skeleton_differences, skeleton_files, solution_lines,
-                                     strip_solutions, write_skeleton)
+from grader.release.skeleton import (
+    MarkerError,
+    skeleton_differences,
+    skeleton_files,
+    solution_lines,
+    strip_solutions,
+    write_skeleton,
+)
 from tests.release.installs import ROOT
 from tests.support.fixtures import materialize
 
