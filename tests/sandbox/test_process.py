@@ -2,7 +2,6 @@
 
 import os
 import textwrap
-import time
 
 import numpy as np
 import pytest
@@ -58,10 +57,8 @@ def test_student_traceback_names_only_their_files(make_submission):
 def test_endless_loop_is_killed_and_the_child_restarts(make_submission):
     sub = make_submission(activations="def sigmoid(x):\n    while x.size:\n        pass\ndef identity(x):\n    return x\n")
     with Sandbox(sub, LIMITS) as box:
-        started = time.monotonic()
         with pytest.raises(ProbeTimeout, match=r"did not finish within 1\.5 s"):
             call(box, "sigmoid", np.zeros(3))
-        assert time.monotonic() - started < 10
         _, arrays = call(box, "identity", np.ones(2))
         assert box.restarts == 1 and arrays["out"].tolist() == [1.0, 1.0]
 
@@ -72,10 +69,10 @@ def test_endless_import_stops_all_later_probes_at_once(make_submission):
     with Sandbox(sub, limits) as box:
         with pytest.raises(ProbeTimeout, match="module level"):
             box.imports()
-        started = time.monotonic()
+        restarts = box.restarts
         with pytest.raises(ChildDied, match="module level"):
             call(box, "sigmoid", np.zeros(1))
-        assert time.monotonic() - started < 0.5
+        assert box.restarts == restarts  # no new child, so no second wait for its import
 
 
 def test_output_is_capped(make_submission):
