@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from grader.atomic import atomic_write_text
@@ -63,7 +64,7 @@ def text_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def row(outcome: JobOutcome, rubric, extra_flags: list[str] = (), seed_source: str = "secret",
+def row(outcome: JobOutcome, rubric, extra_flags: Sequence[str] = (), seed_source: str = "secret",
         manual: dict[str, float] | None = None) -> list[str]:
     """The gradebook row of one outcome; score cells are blank when it was not graded."""
     result = outcome.result

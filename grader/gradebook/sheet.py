@@ -116,7 +116,8 @@ def save_merged(out_dir: Path, manual: ManualScores) -> Path:
 def load_merged(out_dir: Path) -> dict[str, dict[str, float]]:
     """The merged manual scores by folder ({} when none were merged)."""
     try:
-        return json.loads((out_dir / MERGED).read_text(encoding="utf-8"))["scores"]
+        scores: dict[str, dict[str, float]] = json.loads((out_dir / MERGED).read_text(encoding="utf-8"))["scores"]
+        return scores
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 

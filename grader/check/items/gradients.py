@@ -68,7 +68,7 @@ def reference(lab, context, index, sizes, params) -> Reference:
             context.cache[key] = build_reference(lab, context, index, sizes, params)
         except Exception as exc:  # noqa: BLE001 - remembered so both checks report it
             context.cache[key] = exc
-    result = context.cache[key]
+    result: Reference | Exception = context.cache[key]
     if isinstance(result, Exception):
         raise result
     return result
