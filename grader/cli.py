@@ -80,8 +80,8 @@ def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_u
 # Each command lives in its own subpackage; their modules import their heavy parts lazily.
 from grader.batch.cli import batch_command  # noqa: E402
 from grader.bundle.cli import bundle_command  # noqa: E402
-from grader.gradebook.cli import gradebook_command  # noqa: E402
 from grader.experiments.cli import experiments_command  # noqa: E402
+from grader.gradebook.cli import gradebook_command  # noqa: E402
 from grader.release.cli import release_command  # noqa: E402
 
 cli.add_command(batch_command)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.batch import copies, similarity
-from grader.batch.defaults import DEFAULT_TIMEOUT
+from grader.batch.defaults import DEFAULT_THRESHOLD, DEFAULT_TIMEOUT
 from grader.batch.discover import Submission, discover, normalize_only, safe_key
 from grader.batch.errors import NO_SUBMISSION, BatchError
 from grader.batch.gradebook import sort_outcomes, write_gradebook
@@ -110,7 +110,7 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
               resume: bool = False, executor: str = "local", scheduler: str | None = None,
               name_pattern: str | None = None, progress: bool = True, timeout: float = DEFAULT_TIMEOUT,
               grade_fn: Callable[..., GradeResult] | None = None, sandbox: str = "auto",
-              similarity_threshold: float = similarity.DEFAULT_THRESHOLD, baseline: str | Path | None = "default",
+              similarity_threshold: float = DEFAULT_THRESHOLD, baseline: str | Path | None = "default",
               reports: bool = True, zip_limits: ZipLimits | None = None, lms: str = "auto",
               roster: str | Path | None = None, only: str | list[str] | None = None,
               reference: str | Path | None = None) -> BatchSummary:

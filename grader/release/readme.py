@@ -53,7 +53,7 @@ def _points_sentence(rubric: Rubric) -> str:
 
 
 def _flipped_share(rubric: Rubric) -> str:
-    shares = {item.params.get("min_flipped_accuracy") for item in rubric.items.values()} - {None}
+    shares = {float(v) for item in rubric.items.values() if (v := item.params.get("min_flipped_accuracy")) is not None}
     return f"{max(shares):.0%}" if shares else "most"
 
 
@@ -97,7 +97,7 @@ def student_readme(rubric: Rubric, requirement: str, fail_under: float, wheel_no
         "",
         "## Limits that apply to your code",
         "",
-        f"- NumPy and the standard library only (matplotlib for `data.show_result`); a deep-learning framework "
+        "- NumPy and the standard library only (matplotlib for `data.show_result`); a deep-learning framework "
         "(torch, tensorflow, jax, ...) scores 0.",
         f"- `config.py` is clamped: at most {limits.max_epochs} epochs, at most {limits.max_hidden} hidden units "
         f"per layer, a learning rate in [{limits.min_lr:g}, {limits.max_lr:g}].",

@@ -18,7 +18,7 @@ FORK_SAFE = sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def _read_all(fd: int) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         chunk = os.read(fd, 65536)
         if not chunk:

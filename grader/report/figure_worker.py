@@ -84,7 +84,7 @@ class FigureWorker:
         self._pending: tuple[dict, Path, list[str], bool] | None = None
         self.ready_info: dict[str, Any] | None = None  # {"ready": true, "seconds": import + warm-up}
         self.fallbacks: list[str] = []  # why figures were drawn in-process
-        self.timings: dict[str, float] = {}
+        self.timings: dict[str, Any] = {}  # seconds, and the children's shares of the drawing
         self._writer: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -189,7 +189,8 @@ class FigureWorker:
                 data = (json.dumps(header) + "\n").encode() + payload
                 # A writer thread: a payload over the pipe's 64 KiB would block until the
                 # child, maybe still importing matplotlib, reads it; submit() must not wait.
-                self._writer = threading.Thread(target=self._write, args=(self.proc.stdin, data), daemon=True)
+                stdin = self.proc.stdin if self.proc is not None else None  # alive: there is a proc
+                self._writer = threading.Thread(target=self._write, args=(stdin, data), daemon=True)
                 self._writer.start()
                 sent = True
             except Exception as exc:  # noqa: BLE001 - drawn in-process
@@ -250,7 +251,8 @@ class FigureWorker:
     def stderr_tail(self, limit: int = 2000) -> str:
         try:
             self._stderr.seek(0)
-            return self._stderr.read().decode("utf-8", "replace")[-limit:].strip()
+            text: str = self._stderr.read().decode("utf-8", "replace")
+            return text[-limit:].strip()
         except (OSError, ValueError, AttributeError):
             return ""
 

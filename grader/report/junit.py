@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
+from grader.contract import EXTRA_ITEM_PREFIX
 from grader.report.text import (
     clean,
     grader_version,
@@ -24,7 +25,6 @@ from grader.report.text import (
     rubric_name,
     tracebacks,
 )
-from grader.contract import EXTRA_ITEM_PREFIX
 from grader.results import GradeResult, ItemResult
 
 

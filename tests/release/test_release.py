@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -38,13 +39,13 @@ def solution_pairs() -> set[tuple[str, str]]:
     for path in ROOT.joinpath("reference").glob("*.py"):
         for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION\n", path.read_text(), flags=re.S):
             code = [line.strip() for line in block.splitlines() if line.strip() and not line.strip().startswith("#")]
-            pairs |= set(zip(code, code[1:]))
+            pairs |= set(itertools.pairwise(code))
     return pairs
 
 
 def _code_pairs(text: str) -> set[tuple[str, str]]:
     code = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
-    return set(zip(code, code[1:]))
+    return set(itertools.pairwise(code))
 
 
 def test_starter_holds_the_skeleton_readme_workflow_rubric_and_wheel(starter, wheel):
