@@ -272,7 +272,7 @@ def other_lr(job: TrainJob) -> float:
 def backward_differs(student: dict, params: dict, x: np.ndarray, y: np.ndarray, activation: str) -> Diagnosis | None:
     """The student's gradients at the trained parameters are not the lab's (forward being right)."""
     expected = spec.gradient(params, x, y, activation)
-    wrong = [k for k in expected if np.shape(student.get(k)) != expected[k].shape
+    wrong = [k for k in expected if k not in student or np.shape(student[k]) != expected[k].shape
              or not np.allclose(student[k], expected[k], rtol=1e-4, atol=1e-7)]
     if not wrong:
         return None

@@ -71,7 +71,7 @@ class _Arguments:
 
 def _arguments(submission, out_dir, rubric, datasets, jobs, max_epochs, timeout) -> _Arguments:
     """Check and resolve the arguments (UsageError when one is wrong) and create out_dir."""
-    from grader.experiments.plan import DATASETS
+    from grader.contract import DATASETS
     from grader.sandbox import ChildLimits
     from grader.scan.imports import FRAMEWORKS
 

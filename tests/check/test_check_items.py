@@ -4,7 +4,6 @@ import pytest
 
 from tests.check.check_expected import DIAGNOSES, FRAMEWORKS, PER_CHECK
 
-
 TRAIN = ("train_linear", "train_xor")
 
 

@@ -60,7 +60,8 @@ class SeedRun:
 def _jobs(lab, context) -> list[TrainJob]:
     if "jobs" not in context.cache:
         context.cache["jobs"] = make_jobs(lab.config(), context.rubric, context.secret_seed)
-    return context.cache["jobs"]
+    jobs: list[TrainJob] = context.cache["jobs"]
+    return jobs
 
 
 def _seed_runs(lab, context, item_key: str) -> list[SeedRun]:
@@ -74,7 +75,8 @@ def _seed_runs(lab, context, item_key: str) -> list[SeedRun]:
         cache[item_key] = runs
         context.cache.setdefault("train_hidden_points", {})[item_key] = int(hidden_x.shape[0])
         _keep_artifacts(context, runs, params, hidden_x, hidden_y)
-    return cache[item_key]
+    seed_runs: list[SeedRun] = cache[item_key]
+    return seed_runs
 
 
 def _evaluate(lab, job: TrainJob, result: dict, params: dict, hidden_x, hidden_y) -> SeedRun:

@@ -173,7 +173,7 @@ class Child:
         shapes = {k: list(_as_array(v).shape) for k, v in dict(layer.params).items()}
         for key in ("W", "b"):  # in place when the shapes fit: a layer may keep its own references
             current = layer.params.get(key) if isinstance(layer.params, dict) else None
-            if hasattr(current, "shape") and tuple(current.shape) == arrays[key].shape:
+            if current is not None and hasattr(current, "shape") and tuple(current.shape) == arrays[key].shape:
                 current[...] = arrays[key]
             else:
                 layer.params[key] = arrays[key].copy()
