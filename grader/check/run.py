@@ -48,6 +48,7 @@ def _meta(rubric: Rubric, submission: Path, seed_source: str) -> dict:
         "grader_version": grader.__version__,
         "rubric_name": rubric.name,
         "rubric_sha256": rubric.sha256,
+        "submission": submission.name,  # the folder's name only: reports name it, never the user's paths
         "submission_sha256": submission_hash(submission),
         "seeds": {"probe": rubric.seeds.probe, "train": list(rubric.seeds.train), "hidden": seed_source},
         "python": platform.python_version(),

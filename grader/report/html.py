@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import struct
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from grader.report.text import (
     top_diagnoses,
     tracebacks,
 )
+from grader.report.run_section import render_run_section
 from grader.results import GradeResult, ItemResult
 
 _CSS_PATH = Path(__file__).with_name("report.css")
@@ -125,15 +125,6 @@ def _item_html(item: ItemResult) -> str:
     return f'<article class="item {status}" id="item-{_e1(item.key)}">{head}{"".join(body)}</article>'
 
 
-def _meta_value(value: object) -> str:
-    if isinstance(value, (dict, list, tuple)):
-        try:
-            value = json.dumps(value, sort_keys=True, default=str)
-        except (TypeError, ValueError):
-            value = str(value)
-    return _e1(value, 2000)
-
-
 def render_html(result: GradeResult, figures: dict[str, Path] | None = None) -> str:
     """The whole page as text."""
     title = f"{rubric_name(result)}: {points(result.score)} / {points(result.max_score)}"
@@ -182,11 +173,7 @@ def render_html(result: GradeResult, figures: dict[str, Path] | None = None) -> 
 
     parts.append(_figures_html(figures))
 
-    meta = {"grader version": grader_version(result), "execution time": f"{result.execution_time:.2f} s"}
-    meta.update({str(k): v for k, v in (result.meta or {}).items() if k != "grader_version"})
-    parts.append('<section id="meta"><h2>Run</h2><dl class="meta">')
-    parts += [f"<dt>{_e1(k)}</dt><dd>{_meta_value(v)}</dd>" for k, v in meta.items()]
-    parts.append("</dl></section>")
+    parts.append(render_run_section(result))
     parts.append(f"<footer>lab1-grader {_e1(grader_version(result))} · this page works offline and prints</footer>")
     parts.append("</main></body></html>")
     return "\n".join(p for p in parts if p) + "\n"

@@ -82,6 +82,9 @@ def render_table(
             lines.extend(_verbose_item(item, width))
     lines.append("-" * min(width, status_w + title_w + pts_w + 6 + max(reason_w, 6)))
     lines.append(_style(row("", "Total", total_pts, f"({percent(result)})"), color, bold=True))
+    if not verbose and any(_is_cut(item_reason(i), max(reason_w, 6)) for i in result.items):
+        lines.extend(_wrap("Reasons ending in … are cut to fit: run with --verbose, or open the report's "
+                           "report.html, to read them whole.", width))
     if result.manual_items:
         manual = ", ".join(f"{one_line(m.title)} ({points(m.max_score)})" for m in result.manual_items)
         lines.extend(_wrap(f"Graded by hand, not included: {manual}", width))
@@ -117,6 +120,11 @@ def _reason_lines(reason: str, width: int, most: int = REASON_LINES) -> list[str
         lines = lines[:most]
         lines[-1] = lines[-1][: width - 1] + "…"
     return lines
+
+
+def _is_cut(reason: str, width: int, most: int = REASON_LINES) -> bool:
+    """True when _reason_lines cuts this reason."""
+    return len(textwrap.wrap(one_line(reason), width=width, break_on_hyphens=False)) > most
 
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:

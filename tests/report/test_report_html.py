@@ -49,7 +49,7 @@ def test_score_and_every_item(page, result):
     assert "not attempted" in text
     assert "sum delta over the batch axis" in text  # hint
     assert "Traceback (most recent call last)" in text  # the student's traceback
-    assert "rubric_sha256" in text and "abc123" in text  # run metadata
+    assert "rubric lab1 (sha256 abc123)" in text and "content sha256 def456" in text  # run metadata, in words
 
 
 def test_student_text_is_escaped(page):
@@ -84,3 +84,21 @@ def test_without_figures_or_items():
 def test_missing_figure_file_is_left_out(result, tmp_path):
     page = render_html(result, {"gradcheck": tmp_path / "gone.png"})
     assert "<img" not in page
+
+
+def test_run_section_is_tables_naming_the_submission(result):
+    import dataclasses
+
+    from grader.report.html import render_html
+
+    meta = {**result.meta, "submission": "alice-lab1", "sandbox": "strict", "confinement": ["namespaces", "seccomp"],
+            "timings": {"test_slow": 2.5, "test_fast": 0.01}, "security": ["tried to import grader (the grader)"],
+            "budget": {"cpu_seconds": 3.5}}
+    page = render_html(dataclasses.replace(result, meta=meta))
+    run = page[page.index('<section id="meta">'):]
+    run = run[: run.index("</section>")]
+    assert "<table" in run and "{" not in run and "[" not in run  # words and tables, never raw JSON
+    text = re.sub("<[^>]+>", " ", run)
+    assert "alice-lab1" in text and "strict tier; kernel layers: namespaces, seccomp" in text
+    assert text.index("test_slow") < text.index("test_fast")  # slowest check first
+    assert "tried to import grader" in text and "cpu_seconds: 3.5" in text

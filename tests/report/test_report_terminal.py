@@ -77,3 +77,14 @@ def test_a_stubs_traceback_is_not_called_a_crash(result):
     result.items[2].not_attempted = True
     text = render_table(result, verbose=True, width=100)
     assert "Traceback" not in text and "crashed in some checks" not in text
+
+
+def test_a_cut_reason_says_how_to_see_it_whole(result):
+    import dataclasses
+
+    long_item = dataclasses.replace(result.items[1], reason="gradient of W2 is off " * 40)
+    cut = dataclasses.replace(result, items=[long_item, *result.items[2:]])
+    text = render_table(cut, width=80)
+    assert "…" in text and "run with --verbose, or open the report's report.html" in " ".join(text.split())
+    assert "--verbose, or open" not in render_table(cut, width=80, verbose=True)
+    assert "cut to fit" not in render_table(dataclasses.replace(result, items=result.items[:1]), width=100)
