@@ -40,10 +40,11 @@ HOSTILE = frozenset({
 
 
 def sources() -> list[Path]:
-    """The folders the generated submissions copy: the reference first, then the fixtures."""
-    fixtures_dir = ROOT / "tests" / "submissions"
-    fixtures = sorted(p for p in fixtures_dir.iterdir() if p.is_dir() and p.name not in HOSTILE) \
-        if fixtures_dir.is_dir() else []
+    """The folders the generated submissions copy: the reference first, then the fixtures (materialized edits)."""
+    from tests.support.fixtures import fixture_path
+
+    names = sorted(p.stem for p in (ROOT / "tests" / "submissions").glob("*.toml") if p.stem not in HOSTILE)
+    fixtures = [fixture_path(name) for name in names]
     return [ROOT / "reference", *fixtures] if fixtures else [ROOT / "reference", ROOT / "student"]
 
 
@@ -90,7 +91,7 @@ def print_differences(first: Path, second: Path, limit: int = 5) -> None:
 
     def rows(path):
         with open(path, newline="") as handle:
-            return {row["id"]: row for row in csv.DictReader(handle)}
+            return {row["folder"]: row for row in csv.DictReader(handle)}
 
     a, b = rows(first), rows(second)
     shown = 0
@@ -109,6 +110,8 @@ def main(argv=None) -> None:
     parser.add_argument("--burn", type=float, default=0.3, help="CPU seconds the fake grader spends")
     parser.add_argument("--no-report", action="store_true", help="results.json only, no report.html/figures")
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="run only this worker count (default: 1 then 2, and their efficiency)")
     args = parser.parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     try:
@@ -120,6 +123,11 @@ def main(argv=None) -> None:
         if load > 0.5:
             print(f"warning: load average {load:.1f} before starting: other work shares the cores, "
                   "wall times and efficiency are pessimistic (CPU seconds are not)")
+        if args.jobs:
+            seconds, cpu, summary = run(inp, base / "out", args.jobs, args)
+            print(f"--jobs {args.jobs}: {seconds:.1f} s = {seconds / args.n:.3f} s a submission; CPU "
+                  f"{cpu / args.n:.3f} s a submission; errors: {summary.errors or 'none'}")
+            return
         t1, c1, one = run(inp, base / "out1", 1, args)
         t2, c2, two = run(inp, base / "out2", 2, args)
         same = (base / "out1" / "gradebook.csv").read_bytes() == (base / "out2" / "gradebook.csv").read_bytes()

@@ -78,7 +78,7 @@ def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, ex
         grade batch exports/ -o grades/ --executor dask --scheduler tcp://10.0.0.5:8786
         grade batch odd/ -o grades/ --pattern '^(?P<name>.+?)_(?P<id>\\d+)_assignsubmission'
     """
-    from grader.batch.errors import BatchError
+    from grader.batch.errors import NO_SUBMISSION, BatchError
     from grader.batch.run import run_batch
 
     try:
@@ -94,12 +94,12 @@ def batch_command(input_dir, out_dir, jobs, rubric_path, secret_seed, resume, ex
         click.secho("WARNING: graded with the rubric's PUBLIC hidden-point seed: students can compute these hidden "
                     "points. Set LAB1_SECRET_SEED and run again with --resume (the gradebook's seed column says "
                     "'public').", fg="red", bold=True, err=True)
-    errors = ", ".join(f"{n} {kind}" for kind, n in summary.errors.items())
-    not_graded = sum(summary.errors.values())
+    errors = {kind: n for kind, n in summary.errors.items() if kind != NO_SUBMISSION}
+    listed = ", ".join(f"{n} {kind}" for kind, n in errors.items())
     click.echo(
-        f"{len(summary.outcomes)} of {summary.total} submissions in {summary.seconds:.1f} s: "
-        f"{summary.graded} graded, {summary.resumed} kept from an earlier run, {not_graded} not graded"
-        + (f" ({errors})" if errors else "")
+        f"{sum(1 for o in summary.outcomes.values() if o.status != NO_SUBMISSION)} of {summary.total} submissions "
+        f"in {summary.seconds:.1f} s: {summary.graded} graded, {summary.resumed} kept from an earlier run, "
+        f"{sum(errors.values())} not graded" + (f" ({listed})" if listed else "")
     )
     click.echo(f"Read as a {summary.preset} download.")
     if summary.roster is not None:

@@ -262,7 +262,7 @@ def _finish(input_dir, out_dir, subs, skipped, outcomes, rubric, threshold, seco
     """Similarity, gradebook and summary of whatever finished."""
     prints = {k: o.fingerprint for k, o in outcomes.items()}
     signatures = {k: o.signature for k, o in outcomes.items() if o.signature}
-    pairs = similarity.similar_pairs(prints, threshold, signatures)
+    pairs = [p for p in similarity.similar_pairs(prints, threshold, signatures) if not _same_upload(outcomes, p)]
     groups = similarity.duplicate_groups(pairs)
     flags = _similarity_flags(groups, pairs)
     for key, outcome in outcomes.items():
@@ -283,6 +283,13 @@ def _finish(input_dir, out_dir, subs, skipped, outcomes, rubric, threshold, seco
     return BatchSummary(input_dir=input_dir, out_dir=out_dir, outcomes=outcomes, total=len(subs), seconds=seconds,
                         interrupted=interrupted, similar=pairs, skipped_entries=skipped, gradebook=gradebook,
                         summary=summary_path, seed_source=seed_source, roster=matched)
+
+
+def _same_upload(outcomes: dict[str, JobOutcome], pair) -> bool:
+    """Two rows of one upload (a Gradescope group submission): the same code by design, not a copy."""
+    sources = [((outcomes[k].result.meta.get("student") or {}).get("source"), outcomes[k].result.meta.get(
+        "submission_sha256")) for k in (pair.a, pair.b)]
+    return sources[0] == sources[1] and sources[0][0] is not None
 
 
 def _apply_roster(outcomes: dict[str, JobOutcome], matched: RosterMatch, flags: dict[str, list[str]]) -> None:

@@ -94,6 +94,8 @@ def test_gradescope_export_uses_the_metadata_ids_and_gives_each_group_member_a_r
     assert sorted(book) == ["10001", "10002", "chen@uni.example"]
     assert book["10002"]["total"] == book["chen@uni.example"]["total"] == "100"
     assert "group submission with chen@uni.example" in book["10002"]["flags"]
+    assert {frozenset((p.a, p.b)) for p in summary.similar} == {
+        frozenset(("10001", "10002")), frozenset(("10001", "chen_uni.example"))}  # one upload's two rows: no pair
     with pytest.raises(BatchError, match=r"submission_metadata\.yml"):
         run(canvas_download(tmp_path / "canvas"), tmp_path / "g2", lms="gradescope")
 

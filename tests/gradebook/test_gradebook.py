@@ -106,3 +106,25 @@ def test_canvas_and_moodle_exports_leave_ungraded_rows_empty(graded, tmp_path):
     first = next(r for r in table if r["Identifier"] == "Participant 10001")
     assert (first["Grade"], first["Maximum Grade"]) == ("100", "100")
     assert next(r for r in table if r["Identifier"] == "Participant 10008")["Status"] == "No submission"
+
+
+def test_an_export_has_one_row_per_student_the_newest_upload(tmp_path):
+    import os
+
+    from tests.batch.batch_support import REFERENCE, STUDENT, copy_submission
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    old = copy_submission(REFERENCE, inp / "7_Ann_lab1")
+    copy_submission(STUDENT, inp / "7_Ann_lab1_again")  # the newer upload: the skeleton
+    os.utime(old, (1_000_000, 1_000_000))
+    out = tmp_path / "grades"
+    run_batch(inp, out, grade_fn=fake_grade, progress=False, reports=False,
+              name_pattern=r"^(?P<id>\d+)_(?P<name>[A-Za-z]+)")
+    book = read_gradebook(out / "gradebook.csv")
+    assert sorted(r["folder"] for r in book) == ["7", "7~2"]
+    assert all("duplicate id" in r["flags"] for r in book)
+    target = tmp_path / "canvas.csv"
+    assert grade("gradebook", "export", str(out), "--lms", "canvas", "--out", str(target)).exit_code == 0
+    rows = list(csv.reader(io.StringIO(target.read_text())))[2:]
+    assert [(r[1], r[5]) for r in rows] == [("7", "0")]  # the newest upload's row, once
