@@ -4,6 +4,7 @@ sandbox saw, as tables a student can read (never raw JSON)."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from grader.report.text import clean, grader_version
@@ -35,15 +36,15 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _table(caption: str, header: tuple[str, ...], rows: list[tuple[object, ...]], css: str = "run") -> str:
+def _table(caption: str, header: tuple[str, ...], rows: Sequence[Sequence[object]], css: str = "run") -> str:
     if len(rows) > MAX_ROWS:
-        rows = rows[:MAX_ROWS] + [(f"… {len(rows) - MAX_ROWS} more in results.json",) + ("",) * (len(header) - 1)]
+        rows = [*rows[:MAX_ROWS], (f"… {len(rows) - MAX_ROWS} more in results.json",) + ("",) * (len(header) - 1)]
     head = "".join(f"<th scope=\"col\">{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="{css}"><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _summary_rows(result: GradeResult, meta: dict) -> list[tuple[str, str]]:
+def _summary_rows(result: GradeResult, meta: dict[str, Any]) -> list[tuple[str, str]]:
     seeds = meta.get("seeds") or {}
     rows = [
         ("submission", f"{meta.get('submission', '?')} (content sha256 {_short_hash(meta.get('submission_sha256'))})"),
