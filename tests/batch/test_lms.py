@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from batch_support import REFERENCE, copy_submission
 
 from grader.batch import BatchError, run_batch
 from grader.batch.discover import discover
@@ -12,6 +11,7 @@ from grader.batch.roster import load_roster, normalize_id, skeleton
 from grader.batch.seeds import batch_salt, seed_hash
 from grader.batch.unzip import ZipLimits
 from grader.results import read_results
+from tests.batch.batch_support import REFERENCE, copy_submission
 from tests.batch.lms_exports import (
     blackboard_download,
     canvas_download,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.fixtures import fixture_path
+from tests.support.runner import run_grader
 
-ROOT = Path(__file__).resolve().parents[2]
 # 3 s budgets: a training run of the fixture needs about half of one in CPU time, and many more seconds
 # of wall clock when the cores are shared with the hogs (a wall-clock limit would fail it there).
 FAST_RUBRIC = Path(__file__).resolve().with_name("fast_limits.toml")
@@ -21,11 +21,8 @@ SPIN = "while True: pass"
 
 
 def grade(submission, tmp) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("LAB1_SECRET_SEED", "GITHUB_STEP_SUMMARY")}
-    env["TMPDIR"] = str(tmp)
-    done = subprocess.run([sys.executable, "-m", "grader", "check", str(submission), "--no-report", "--json", "-",
-                           "--sandbox", "default", "--rubric", str(FAST_RUBRIC)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
-                          stdin=subprocess.DEVNULL)
+    done = run_grader(["check", str(submission), "--no-report", "--json", "-", "--sandbox", "default",
+                       "--rubric", str(FAST_RUBRIC)], tmp, 900)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from report_sample import make_result
-
 from grader.check.command import finish_check
+from tests.report.report_sample import make_result
 
 
 class _Figures:
