@@ -93,3 +93,24 @@ def test_pip_install_dot_is_not_editable(source_copy, deps, tmp_path):
     grader_dir = _installed_grader(bin_dir)
     assert (grader_dir / "rubric" / "lab1.toml").is_file()
     assert _grade_reference_copy(bin_dir, tmp_path / "elsewhere")["score"] == 100
+
+
+def test_student_build_gives_the_full_graders_score_and_diagnoses(wheel, deps, tmp_path):
+    from tests.support.fixtures import materialize
+
+    bin_dir = make_venv(tmp_path / "venv", deps)
+    assert pip_install(bin_dir, str(wheel)).returncode == 0
+    sub = materialize("grad_half_scale", tmp_path / "work" / "sub")
+    results = {}
+    for name, command in (("installed", [str(bin_dir / "grade")]), ("checkout", [sys.executable, "-m", "grader"])):
+        done = subprocess.run([*command, "check", "sub", "--no-report", "--json", "-"], cwd=tmp_path / "work",
+                              env=offline_env() if name == "installed" else None, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        results[name] = json.loads(done.stdout)
+
+    def verdicts(result: dict) -> list:
+        return [(t["name"], t["score"], t["output"]) for t in result["tests"]]
+
+    assert results["installed"]["score"] == results["checkout"]["score"] < 100
+    assert verdicts(results["installed"]) == verdicts(results["checkout"])
