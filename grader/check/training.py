@@ -287,3 +287,69 @@ def chance_level(y: np.ndarray) -> float:
     """The accuracy of always predicting the majority label."""
     share = float(np.mean(y))
     return max(share, 1.0 - share)
+
+
+# --- the seed policy: a check passes on min_passing_seeds of the network seeds -------------------------
+
+CHECKS = ("training", "hidden", "history")  # the item's checks, in the order their diagnoses are attached
+
+
+@dataclass
+class SeedRun:
+    """One graded training run and what the parent found in it."""
+
+    job: TrainJob
+    result: dict
+    accuracy: float | None  # on the training points; None when training diverged
+    hidden_accuracy: float | None
+    history: str  # why the loss history is not credible, or ''
+    cause: Diagnosis | None  # why the run fails a check, when known
+
+    def passes(self, check: str, params: dict) -> bool:
+        if check == "history":
+            return not self.history
+        value = self.accuracy if check == "training" else self.hidden_accuracy
+        threshold = params["min_accuracy"] if check == "training" else params["min_hidden_accuracy"]
+        return value is not None and value >= threshold
+
+
+def causes_text(failing: list[SeedRun], hints: bool = True) -> str:
+    """The causes of the failing runs in words: once when they agree, else grouped by seed."""
+    seeds: dict[str, list[str]] = {}
+    causes: dict[str, Diagnosis] = {}
+    for run in failing:
+        if run.cause is not None:
+            seeds.setdefault(run.cause.code, []).append(str(run.job.seed))
+            causes.setdefault(run.cause.code, run.cause)
+    if not causes:
+        return ""
+
+    def text(cause: Diagnosis) -> str:
+        return f"{cause.message}: {cause.hint}" if hints else cause.message
+
+    if len(causes) == 1 and sum(len(s) for s in seeds.values()) == len(failing):
+        return text(next(iter(causes.values())))
+    return "; ".join(f"seed{'s' if len(s) > 1 else ''} {', '.join(s)}: {text(causes[code])}"
+                     for code, s in seeds.items())
+
+
+def first_failing(runs: list[SeedRun], params: dict) -> str | None:
+    """The first check (in CHECKS order) that fewer than min_passing_seeds runs pass, or None."""
+    needed = min(params["min_passing_seeds"], len(runs))
+    return next((c for c in CHECKS if sum(r.passes(c, params) for r in runs) < needed), None)
+
+
+def verdict(runs: list[SeedRun], check: str, params: dict, grade, item_key: str) -> list[SeedRun]:
+    """The failing runs when fewer than min_passing_seeds pass `check`, else []. The item's diagnoses
+    are attached to its first failing check in CHECKS order (so they appear once, in any order)."""
+    needed = min(params["min_passing_seeds"], len(runs))
+    failing = [run for run in runs if not run.passes(check, params)]
+    if len(runs) - len(failing) >= needed:
+        return []
+    if first_failing(runs, params) == check:
+        codes: set[str] = set()
+        for run in failing:
+            if run.cause is not None and run.cause.code not in codes:
+                codes.add(run.cause.code)
+                grade.diagnoses.append(Diagnosis(run.cause.code, run.cause.message, run.cause.hint, item_key))
+    return failing

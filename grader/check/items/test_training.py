@@ -10,17 +10,19 @@ learn the labels flipped and a task drawn from the secret seed: hand-made weight
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 
 from grader.check.training import (
+    CHECKS,
+    SeedRun,
     TrainJob,
     accuracy,
     backward_differs,
+    causes_text,
     chance_level,
     diverged,
+    first_failing,
     forward_differs,
     identical_units,
     loss_grew,
@@ -30,31 +32,11 @@ from grader.check.training import (
     optimizer_ignored,
     optimizer_probe_jobs,
     params_unchanged,
+    verdict,
 )
 from grader.lab import datasets, spec
 from grader.results import Diagnosis
 from grader.sandbox import ProbeError
-
-CHECKS = ("training", "hidden", "history")  # the item's checks, in the order their diagnoses are attached
-
-
-@dataclass
-class SeedRun:
-    """One graded training run and what the parent found in it."""
-
-    job: TrainJob
-    result: dict
-    accuracy: float | None  # on the training points; None when training diverged
-    hidden_accuracy: float | None
-    history: str  # why the loss history is not credible, or ''
-    cause: Diagnosis | None  # why the run fails a check, when known
-
-    def passes(self, check: str, params: dict) -> bool:
-        if check == "history":
-            return not self.history
-        value = self.accuracy if check == "training" else self.hidden_accuracy
-        threshold = params["min_accuracy"] if check == "training" else params["min_hidden_accuracy"]
-        return value is not None and value >= threshold
 
 
 def _jobs(lab, context) -> list[TrainJob]:
@@ -168,48 +150,6 @@ def _percent(value: float | None) -> str:
     return "diverged" if value is None else f"{value:.1%}"
 
 
-def _causes(failing: list[SeedRun], hints: bool = True) -> str:
-    """The causes of the failing runs in words: once when they agree, else grouped by seed."""
-    seeds: dict[str, list[str]] = {}
-    causes: dict[str, Diagnosis] = {}
-    for run in failing:
-        if run.cause is not None:
-            seeds.setdefault(run.cause.code, []).append(str(run.job.seed))
-            causes.setdefault(run.cause.code, run.cause)
-    if not causes:
-        return ""
-
-    def text(cause: Diagnosis) -> str:
-        return f"{cause.message}: {cause.hint}" if hints else cause.message
-
-    if len(causes) == 1 and sum(len(s) for s in seeds.values()) == len(failing):
-        return text(next(iter(causes.values())))
-    return "; ".join(f"seed{'s' if len(s) > 1 else ''} {', '.join(s)}: {text(causes[code])}"
-                     for code, s in seeds.items())
-
-
-def _first_failing(runs: list[SeedRun], params: dict) -> str | None:
-    """The first check (in CHECKS order) that fewer than min_passing_seeds runs pass, or None."""
-    needed = min(params["min_passing_seeds"], len(runs))
-    return next((c for c in CHECKS if sum(r.passes(c, params) for r in runs) < needed), None)
-
-
-def _verdict(runs: list[SeedRun], check: str, params: dict, grade, item_key: str) -> list[SeedRun]:
-    """The failing runs when fewer than min_passing_seeds pass `check`, else []. The item's diagnoses
-    are attached to its first failing check in CHECKS order (so they appear once, in any order)."""
-    needed = min(params["min_passing_seeds"], len(runs))
-    failing = [run for run in runs if not run.passes(check, params)]
-    if len(runs) - len(failing) >= needed:
-        return []
-    if _first_failing(runs, params) == check:
-        codes: set[str] = set()
-        for run in failing:
-            if run.cause is not None and run.cause.code not in codes:
-                codes.add(run.cause.code)
-                grade.diagnoses.append(Diagnosis(run.cause.code, run.cause.message, run.cause.hint, item_key))
-    return failing
-
-
 def _needed(runs: list[SeedRun], params: dict, key: str) -> str:
     needed = min(params["min_passing_seeds"], len(runs))
     return f"{params[key]:.0%} needed" + (f" on {needed} of {len(runs)} network seeds" if len(runs) > 1 else "")
@@ -256,10 +196,10 @@ def _training_accuracy(lab, context, item_key: str, grade) -> None:
             "accuracy": run.accuracy, "seconds": round(run.result["seconds"], 3), "epochs": run.job.epochs,
             "final_loss": _finite(run.result["losses"][-1]) if run.result["losses"].size else None,
             "passed": run.passes("training", params), "cause": run.cause.code if run.cause else ""}
-    failing = _verdict(runs, "training", params, grade, item_key)
+    failing = verdict(runs, "training", params, grade, item_key)
     if failing:
         job = runs[0].job
-        lead = _causes(failing)
+        lead = causes_text(failing)
         if not lead:
             at_chance = all(run.accuracy is not None and run.accuracy <= chance_level(run.job.y) + 0.02
                             for run in failing)
@@ -279,13 +219,13 @@ def _hidden_accuracy(lab, context, item_key: str, grade) -> None:
         grade.data[f"seed{run.job.seed}"] = {"hidden_accuracy": run.hidden_accuracy,
                                              "passed": run.passes("hidden", params)}
     _require_learns_given_data(lab, context, params, runs)
-    failing = _verdict(runs, "hidden", params, grade, item_key)
+    failing = verdict(runs, "hidden", params, grade, item_key)
     if failing:
         dataset, points = runs[0].job.dataset, context.cache["train_hidden_points"][item_key]
-        if _first_failing(runs, params) == "training":  # said there, with the cause and its fix
+        if first_failing(runs, params) == "training":  # said there, with the cause and its fix
             lead = "it does not learn the training points either (see the training accuracy)"
         else:
-            lead = _causes(failing) or "it does not generalise: it fits the training points only"
+            lead = causes_text(failing) or "it does not generalise: it fits the training points only"
         seeds = ", ".join(f"seed {run.job.seed} {_percent(run.hidden_accuracy)}" for run in runs)
         pytest.fail(f"{lead}. Accuracy on {points} unseen {dataset} points: {seeds}; "
                     f"{_needed(runs, params, 'min_hidden_accuracy')}", pytrace=False)
@@ -295,16 +235,16 @@ def _loss_history(lab, context, item_key: str, grade) -> None:
     params = context.rubric.items[item_key].params
     runs = _seed_runs(lab, context, item_key)
     _require_learns_given_data(lab, context, params, runs)
-    failing = _verdict(runs, "history", params, grade, item_key)
+    failing = verdict(runs, "history", params, grade, item_key)
     if failing:
         forward = [run for run in failing if run.cause is not None and run.cause.code.startswith("train_forward")]
         if forward:
             problem = ("the losses train() reports come from your forward, which differs from the lab's "
                        "(see the forward item)")
-        elif _first_failing(runs, params) == "history":
-            problem = _causes(failing) or failing[0].history
+        elif first_failing(runs, params) == "history":
+            problem = causes_text(failing) or failing[0].history
         else:
-            problem = _causes(failing, hints=False) or failing[0].history
+            problem = causes_text(failing, hints=False) or failing[0].history
         seeds = ", ".join(str(run.job.seed) for run in failing)
         pytest.fail(problem + (f" (network seed{'s' if len(failing) > 1 else ''} {seeds})" if len(runs) > 1 else ""),
                     pytrace=False)
