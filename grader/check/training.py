@@ -18,8 +18,9 @@ TASKS = ("lab", "flipped", "secret")  # the rubric's data; its labels flipped; a
 
 
 @dataclass(frozen=True)
-class TrainJob:
-    """One training run the parent asks for: clamped config, data and seed."""
+class TrainSettings:
+    """What a training run is told: its data set, its seed and the (clamped) config.py entries.
+    A check's run (TrainJob) and an experiment's run (grader.experiments.plan.RunSpec) share them."""
 
     dataset: str
     seed: int
@@ -28,6 +29,12 @@ class TrainJob:
     optimizer: str
     lr: float
     epochs: int
+
+
+@dataclass(frozen=True)
+class TrainJob(TrainSettings):
+    """One training run the parent asks for: clamped config, data and seed."""
+
     x: np.ndarray = field(repr=False, compare=False)
     y: np.ndarray = field(repr=False, compare=False)
     notes: tuple[str, ...] = ()  # what was clamped or defaulted, shown to the student

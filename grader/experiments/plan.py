@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.check.training import clamp_config
+from grader.check.training import TrainSettings, clamp_config
 from grader.contract import DATASET_TITLES, DATASETS, EXTRA_ACTIVATIONS, EXTRA_OPTIMIZERS, OPTIMIZER_CLASSES
 from grader.lab import datasets
 from grader.sandbox import NotAttempted, ProbeError, SubmissionError
@@ -47,16 +47,8 @@ EXPERIMENT_TITLES = {
 
 
 @dataclass(frozen=True)
-class RunSpec:
+class RunSpec(TrainSettings):
     """One training run: a fresh network trained with the student's train() in the sandbox."""
-
-    dataset: str
-    seed: int
-    hidden: tuple[int, int]
-    activation: str
-    optimizer: str
-    lr: float
-    epochs: int
 
     @property
     def key(self) -> tuple:

@@ -12,6 +12,7 @@ import html
 import struct
 from pathlib import Path
 
+from grader.report.run_section import render_run_section
 from grader.report.text import (
     clean,
     grader_version,
@@ -24,7 +25,6 @@ from grader.report.text import (
     top_diagnoses,
     tracebacks,
 )
-from grader.report.run_section import render_run_section
 from grader.results import GradeResult, ItemResult
 
 _CSS_PATH = Path(__file__).with_name("report.css")
