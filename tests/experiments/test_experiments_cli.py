@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
 from tests.experiments.experiments_support import REFERENCE, ROOT
+from tests.support.runner import run_grader
 
 
 def test_help_lists_the_options_and_an_example():
@@ -51,11 +48,11 @@ def test_bad_rubric_is_a_usage_error(tmp_path):
 @pytest.mark.e2e
 def test_short_run_in_a_real_process(tmp_path):
     """The console entry point, not a tty: a plain counter on stderr, the summary on stdout."""
-    out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "grader", "experiments", str(REFERENCE), "--out", str(out),
-                           "--epochs", "60", "--jobs", "2"], capture_output=True, text=True, env=env,
-                          timeout=120, cwd=tmp_path)
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    # From another folder than the checkout: PYTHONPATH finds the grader, the cwd does not.
+    proc = run_grader(["experiments", str(REFERENCE), "--out", str(out), "--epochs", "60", "--jobs", "2"], tmp, 120,
+                      env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "experiments: 1/" in proc.stderr and "experiments: 16/16" in proc.stderr  # 15 variants + identity on the other set
     assert "0 failed" in proc.stdout and "experiments.md" in proc.stdout

@@ -100,7 +100,7 @@ def test_student_build_gives_the_full_graders_score_and_diagnoses(wheel, deps, t
 
     bin_dir = make_venv(tmp_path / "venv", deps)
     assert pip_install(bin_dir, str(wheel)).returncode == 0
-    sub = materialize("grad_half_scale", tmp_path / "work" / "sub")
+    materialize("grad_half_scale", tmp_path / "work" / "sub")
     results = {}
     for name, command in (("installed", [str(bin_dir / "grade")]), ("checkout", [sys.executable, "-m", "grader"])):
         done = subprocess.run([*command, "check", "sub", "--no-report", "--json", "-"], cwd=tmp_path / "work",
