@@ -3,7 +3,7 @@
 A security test that skips proves nothing, and a skip is easy to miss in a green CI run: if the
 grader's own probe (`strict.available()`) stopped finding the strict tier on a machine that has
 it, every strict-tier test would quietly skip. So on CI (`CI=true`, as GitHub Actions and
-`.ci/run` set it) the machine is asked independently, with util-linux `unshare` alone, whether it
+the project's CI set it when they run `.ci/run`) the machine is asked independently, with util-linux `unshare` alone, whether it
 can create the namespaces the strict tier uses; where it can, a missing strict tier fails the test.
 """
 
