@@ -54,11 +54,11 @@ def release_command(out, force, fail_under, requirement, wheel, reference_dir, r
         if requirement is None and wheel is None:
             import tempfile
 
-            from grader.bundle.gradescope import build_wheel
+            from grader.release.wheel import build_clean_wheel
 
             with tempfile.TemporaryDirectory() as tmp:
                 starter = write_starter(out, reference_dir=reference_dir or _default_reference(), rubric=rubric,
-                                        fail_under=fail_under, wheel=build_wheel(Path(tmp)), force=force)
+                                        fail_under=fail_under, wheel=build_clean_wheel(Path(tmp)), force=force)
         else:
             starter = write_starter(out, reference_dir=reference_dir or _default_reference(), rubric=rubric,
                                     fail_under=fail_under, wheel=wheel, requirement=requirement, force=force)

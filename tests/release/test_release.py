@@ -28,7 +28,7 @@ def release(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def starter(wheel, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("release") / "starter"
-    done = release("--out", str(out), "--wheel", str(wheel), "--fail-under", "70")
+    done = release("--out", str(out), "--fail-under", "70")  # the wheel built from a clean copy of the checkout
     assert done.returncode == 0, done.stderr
     return out
 
@@ -121,3 +121,18 @@ def test_grader_requirement_replaces_the_wheel(tmp_path):
     assert not (tmp_path / "s" / "wheels").exists()
     assert (tmp_path / "s" / ".github" / "workflows" / "grade.yml").read_text() == workflow_yaml(spec, 60)
     assert f'python -m pip install --quiet "{spec}"' in (tmp_path / "s" / "README.md").read_text()
+
+
+@pytest.mark.slow
+def test_release_builds_its_wheel_from_a_clean_copy_never_a_stale_build_folder(source_copy, tmp_path):
+    import shutil
+
+    from grader.release.wheel import build_clean_wheel
+
+    source = shutil.copytree(source_copy, tmp_path / "src")  # the session's copy stays clean
+    stale = source / "build" / "lib" / "grader" / "old_spec.py"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("def backward(): ...  # a module removed from grader/ since an earlier build\n")
+    wheel = build_clean_wheel(tmp_path / "dist", root=source)
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "grader/rubric/lab1.toml" in names and "grader/old_spec.py" not in names
