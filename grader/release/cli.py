@@ -33,7 +33,8 @@ def _default_reference() -> Path:
               help="The instructor solution with solution markers (default: ./reference).")
 @click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
               help="Rubric TOML (default: the one the grader carries).")
-def release_command(out, force, fail_under, requirement, wheel, reference_dir, rubric_path):
+def release_command(out: Path, force: bool, fail_under: float, requirement: str | None, wheel: Path | None,
+                    reference_dir: Path | None, rubric_path: Path | None) -> None:
     """Write the student starter repository: skeleton, README, workflow, rubric and the grader.
 
     The skeleton is generated from the reference's solution markers; the starter never holds the
