@@ -210,6 +210,15 @@ def _training_accuracy(lab, context, item_key: str, grade) -> None:
         pytest.fail(f"{lead}. Training accuracy on the {job.dataset} points: {seeds}; "
                     f"{_needed(runs, params, 'min_accuracy')}" + _notes(job), pytrace=False)
     _require_learns_given_data(lab, context, params, runs)
+    unlearned = [run for run in runs if not run.passes("training", params)]
+    if unlearned:  # passed on min_passing_seeds: say which seeds did not, so the student sees the margin
+        seeds = ", ".join(f"seed {run.job.seed} {_percent(run.accuracy)}" for run in runs)
+        grade.diagnoses.append(Diagnosis(
+            "train_seed_dependent",
+            f"{len(runs) - len(unlearned)} of {len(runs)} network seeds learn the {runs[0].job.dataset} points "
+            f"({seeds}; {params['min_accuracy']:.0%} needed)",
+            f"the item passes on {min(params['min_passing_seeds'], len(runs))}; a config that learns on every "
+            "seed (more epochs, another lr or wider hidden layers) is safer", item_key))
 
 
 def _hidden_accuracy(lab, context, item_key: str, grade) -> None:
