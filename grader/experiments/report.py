@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from grader.experiments.plan import Experiment, Plan
@@ -61,9 +61,9 @@ class ExperimentsReport:
     seed: int
     experiments: list[Experiment]
     rows: list[ExperimentRow]
-    base: dict[str, dict]
+    base: dict[str, dict[str, Any]]
     notes: list[str] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     figures: dict[str, Path] = field(default_factory=dict)  # experiment name -> PNG
     paths: dict[str, Path] = field(default_factory=dict)  # "markdown", "json"
     runs: int = 0  # distinct training runs (shared variants run once)
@@ -86,7 +86,7 @@ class ExperimentsReport:
         return any(row.result.ok for row in self.rows)
 
 
-def _number(value):
+def _number(value: float | None) -> float | None:
     """A JSON-safe number: None for missing or non-finite values."""
     if value is None:
         return None
@@ -94,7 +94,7 @@ def _number(value):
     return value if math.isfinite(value) else None
 
 
-def _result_json(result: RunResult) -> dict:
+def _result_json(result: RunResult) -> dict[str, Any]:
     from grader.report.figures import downsample_curve
 
     epochs, values = downsample_curve(result.losses)
@@ -117,7 +117,7 @@ def _result_json(result: RunResult) -> dict:
     }
 
 
-def report_json(report: ExperimentsReport, rubric: Rubric, plan: Plan) -> dict:
+def report_json(report: ExperimentsReport, rubric: Rubric, plan: Plan) -> dict[str, Any]:
     """experiments.json: every number of the report, plus what produced it."""
     import grader
     from grader.hashing import submission_hash

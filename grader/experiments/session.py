@@ -19,7 +19,7 @@ from grader.experiments.report import ExperimentRow, ExperimentsReport, report_j
 from grader.usage import UsageError, resolve_rubric, resolve_submission
 
 if TYPE_CHECKING:
-    from grader.experiments.plan import Availability, Experiment, Plan
+    from grader.experiments.plan import Availability, Experiment, Plan, RunSpec
     from grader.experiments.runner import RunResult
     from grader.rubric.loader import Rubric
     from grader.sandbox import ChildLimits, Sandbox
@@ -28,8 +28,9 @@ MARKDOWN_NAME = "experiments.md"
 JSON_NAME = "experiments.json"
 
 
-def run_experiments(submission, out_dir, *, rubric=None, datasets=("xor",), jobs: int = 2,
-                    progress=True, max_epochs: int | None = None, timeout: float | None = None) -> ExperimentsReport:
+def run_experiments(submission: str | Path, out_dir: str | Path, *, rubric: Rubric | str | Path | None = None,
+                    datasets: tuple[str, ...] = ("xor",), jobs: int = 2, progress: bool = True,
+                    max_epochs: int | None = None, timeout: float | None = None) -> ExperimentsReport:
     """Run the discussion experiments on a submission and write figures, experiments.md and .json.
 
     rubric: Rubric, path or None (rubric/lab1.toml). datasets: some of "linear", "xor".
@@ -69,7 +70,8 @@ class _Arguments:
     frameworks: list[str] = field(default_factory=list)
 
 
-def _arguments(submission, out_dir, rubric, datasets, jobs, max_epochs, timeout) -> _Arguments:
+def _arguments(submission: str | Path, out_dir: str | Path, rubric: Rubric | str | Path | None,
+               datasets: tuple[str, ...], jobs: int, max_epochs: int | None, timeout: float | None) -> _Arguments:
     """Check and resolve the arguments (UsageError when one is wrong) and create out_dir."""
     from grader.contract import DATASETS
     from grader.sandbox import ChildLimits
@@ -158,7 +160,8 @@ def _read_config(boxes: _Sandboxes, args: _Arguments) -> tuple[Any, Availability
     return raw, probe_availability(probes), note
 
 
-def _train_and_draw(plan: Plan, boxes: _Sandboxes, args: _Arguments, progress) -> tuple[dict, dict, list]:
+def _train_and_draw(plan: Plan, boxes: _Sandboxes, args: _Arguments,
+                    progress: bool) -> tuple[dict[tuple[Any, ...], RunResult], dict[str, Path], list[str]]:
     """Train every distinct run on the sandboxes; draw each figure as soon as its runs are done."""
     from grader.experiments.runner import Progress, Workers
 
@@ -169,7 +172,7 @@ def _train_and_draw(plan: Plan, boxes: _Sandboxes, args: _Arguments, progress) -
     reporter = Progress(len(runs), enabled=bool(progress))
     figures: dict[str, Path] = {}
     notes = list(plan.notes)
-    results: dict[tuple, RunResult] = {}
+    results: dict[tuple[Any, ...], RunResult] = {}
     pending = {e.name: {v.run.key for v in e.variants} for e in plan.experiments}
 
     def on_result(index: int, result: RunResult) -> None:
@@ -191,12 +194,13 @@ def _train_and_draw(plan: Plan, boxes: _Sandboxes, args: _Arguments, progress) -
     return results, figures, notes
 
 
-def _run_label(run) -> str:
+def _run_label(run: RunSpec) -> str:
     return (f"{run.dataset} hidden {run.hidden[0]},{run.hidden[1]} {run.activation} {run.optimizer} "
             f"lr {run.lr:g}")
 
 
-def _draw(experiment: Experiment, results: dict, out_dir: Path, paths: dict, notes: list) -> None:
+def _draw(experiment: Experiment, results: dict[tuple[Any, ...], RunResult], out_dir: Path, paths: dict[str, Path],
+          notes: list[str]) -> None:
     from grader.experiments import figures as figure_module
 
     try:
@@ -205,7 +209,8 @@ def _draw(experiment: Experiment, results: dict, out_dir: Path, paths: dict, not
         notes.append(f"figure {experiment.name}.png could not be drawn: {type(exc).__name__}: {exc}")
 
 
-def _report(args: _Arguments, plan: Plan, results: dict, figures: dict, notes: list) -> ExperimentsReport:
+def _report(args: _Arguments, plan: Plan, results: dict[tuple[Any, ...], RunResult], figures: dict[str, Path],
+            notes: list[str]) -> ExperimentsReport:
     """The rows (one per variant, in plan order) and what was written."""
     from grader.experiments.runner import RunResult
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -33,7 +35,7 @@ def xor_hidden(seed: int, jitter: float) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(x + shift, 0.0, 1.0), y
 
 
-def training_set(dataset: str, params: dict, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def training_set(dataset: str, params: dict[str, Any], seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The training data of a rubric training item."""
     if dataset == "linear":
         return linear(int(params.get("n", 100)), seed)
@@ -42,14 +44,14 @@ def training_set(dataset: str, params: dict, seed: int) -> tuple[np.ndarray, np.
     raise ValueError(f"unknown data set {dataset!r}")
 
 
-def hidden_set(dataset: str, params: dict, secret_seed: int) -> tuple[np.ndarray, np.ndarray]:
+def hidden_set(dataset: str, params: dict[str, Any], secret_seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Points the submission never sees, from a seed only the parent knows."""
     if dataset == "linear":
         return linear(int(params.get("hidden_n", 1000)), secret_seed)
     return xor_hidden(secret_seed, float(params.get("jitter", 0.02)))
 
 
-def secret_task(dataset: str, params: dict, secret_seed: int, draw: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def secret_task(dataset: str, params: dict[str, Any], secret_seed: int, draw: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A task of the same kind as `dataset` that no code can anticipate without the secret seed.
 
     The lab's task (fresh linear points, or the XOR points) turned about the origin by a random
