@@ -328,12 +328,28 @@ def _finished(sub: Submission, sha: str, settings: JobSettings, started: float, 
 
 
 def kept_outcome(sub: Submission, settings: JobSettings) -> JobOutcome | None:
-    """The published result of a submission --only leaves alone, if it has one."""
+    """The published result of a submission --only leaves alone, if it has one (fingerprinted again for the
+    near-identical check, which compares every row)."""
     try:
         result = read_results(settings.out_dir / sub.key / RESULTS)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return _outcome(sub, batch_status(result), result, 0.0, resumed=True)
+    return _outcome(sub, batch_status(result), result, 0.0, resumed=True, prints=_prints_of(sub, settings))
+
+
+def _prints_of(sub: Submission, settings: JobSettings) -> tuple[list[int], list[int]] | None:
+    """(fingerprint, signature) of a submission's code, or None when it has none that can be read."""
+    work = Path(tempfile.mkdtemp(prefix="lab1-batch-"))
+    try:
+        root = find_submission_root(materialize(sub, settings.zip_limits, work).path)
+        if root is None:
+            return None
+        prints = fingerprint(root, settings.baseline)
+        return prints, signature(prints)
+    except (Unreadable, OSError):
+        return None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _outcome(sub: Submission, status: str, result: GradeResult, seconds: float, *, resumed: bool = False,

@@ -161,7 +161,9 @@ def test_resume_after_the_seed_changed_regrades_and_only_regrades_chosen_student
     assert public.seed_source == "public" and public.graded == 5
     assert {row["seed"] for row in read_gradebook(out / "gradebook.csv") if row["status"] == "ok"} == {"public"}
     assert "PUBLIC hidden-point seed" in (out / "summary.html").read_text()
+    flags_before = {r["id"]: r["flags"] for r in read_gradebook(out / "gradebook.csv")}
     only = run(inp, out, only=["10004"], secret_seed=2)
     assert only.graded == 1 and only.resumed == 5 and len(read_gradebook(out / "gradebook.csv")) == 6
+    assert {r["id"]: r["flags"] for r in read_gradebook(out / "gradebook.csv")} == flags_before  # pairs kept
     with pytest.raises(BatchError, match="--only 99999: no submission"):
         run(inp, out, only="99999")
