@@ -120,7 +120,8 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
         if box.hello:
             meta["child"] = {"python": box.hello.get("python"), "numpy": box.hello.get("numpy")}
         _sandbox_meta(box, meta)
-        flags = security_flags(box.security_events) + scan_flags(scan) + limit_flags(box)
+        flags = (security_flags(box.security_events) + scan_flags(scan) + limit_flags(box)
+                 + [f"review: {n}" for n in box.review_notes])
         result = build_result(rubric, outcomes_from_report(report), meta, flags)
         mark_regrade(result)
         result.artifacts = _artifacts(context, result)

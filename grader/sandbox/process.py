@@ -106,6 +106,7 @@ class Sandbox:
         self.home = self.tmp / "home"
         self.audit_events: list[str] = []
         self.security_events: list[str] = []  # what the child's audit hook saw it attempt (words, for TAs)
+        self.review_notes: list[str] = []  # what a TA should look at, at no cost (numerical backward...)
         self.restarts = 0
         self.dead_reason = ""  # set when the submission cannot even start: no more restarts
         self._dead_error: type[ProbeError] = ChildDied
@@ -131,6 +132,7 @@ class Sandbox:
             "output_chars": self.limits.output_kb * 1024,
             "sandbox_roots": sorted({str(self.tmp), root} | ({"/tmp"} if self.tier == "strict" else set())),
             "protected": strict.hidden_paths(),
+            "framework_dirs": strict.framework_dirs(self.frameworks),  # unreadable: Landlock, strict view
         }
         command = [sys.executable, "-I", str(CHILD_MAIN)]
         env = child_environment(self.home)
@@ -152,10 +154,11 @@ class Sandbox:
         req_read, self._req_write = os.pipe()
         self._rep_read, rep_write = os.pipe()
         config.update(fd_in=req_read, fd_out=rep_write)
-        config["confine"] = strict.confine_policy([root], view=self.tier == "strict", hidden=config["protected"])
+        unreadable = config["protected"] + config["framework_dirs"]
+        config["confine"] = strict.confine_policy([root], view=self.tier == "strict", hidden=unreadable)
         if self.tier == "strict":
             area_mb = max(32, 4 * self.limits.file_size_mb)  # the child's whole writable space, in RAM
-            config["view"] = strict.view_plan(root, os.path.realpath(self.workdir), area_mb, strict.hidden_paths())
+            config["view"] = strict.view_plan(root, os.path.realpath(self.workdir), area_mb, unreadable)
             command = strict.wrapper() + command
         proc = subprocess.Popen(
             command + [json.dumps(config)],
@@ -389,6 +392,7 @@ class Sandbox:
         """The child's answer, or the ProbeError it reports."""
         self._note_audit(header.get("audit"))
         self._note_security(header.get("security"))
+        self._note_review(header.get("review"))
         output = str(header.get("output", ""))
         if header.get("output_dropped"):
             output += f"\n[... {header['output_dropped']} more characters of output dropped]"
@@ -409,6 +413,11 @@ class Sandbox:
         for event in events or []:
             if isinstance(event, str) and event not in self.audit_events and len(self.audit_events) < 100:
                 self.audit_events.append(event[:200])
+
+    def _note_review(self, notes) -> None:
+        for note in notes if isinstance(notes, list) else []:
+            if isinstance(note, str) and note not in self.review_notes and len(self.review_notes) < 20:
+                self.review_notes.append(note[:300])
 
     def _note_security(self, events) -> None:
         for event in events or []:

@@ -42,8 +42,8 @@ class UnsupportedArray(ValueError):
 def check_array(name: str, value: np.ndarray) -> None:
     """Raise UnsupportedArray unless value is a plain real number array decode_array accepts."""
     kind, size = value.dtype.kind, value.dtype.itemsize
-    if kind in NUMERIC_KINDS and size <= 8 and not value.dtype.fields:
-        return
+    if (kind in NUMERIC_KINDS and size <= 8 and not value.dtype.fields) or kind == "O":
+        return  # object arrays: np.save(allow_pickle=False) refuses them (a reply that is not data)
     what = {"c": "complex numbers", "O": "Python objects", "U": "text", "S": "bytes", "V": "records",
             "M": "dates", "m": "time spans"}.get(kind, f"{value.dtype} values")
     if kind == "f":

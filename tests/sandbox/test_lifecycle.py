@@ -123,9 +123,11 @@ def test_check_array_accepts_plain_numbers_and_names_the_rest():
     for value in (np.zeros(2), np.zeros(2, np.float32), np.zeros(2, np.int64), np.zeros(2, bool)):
         protocol.check_array("x", value)
     for value, words in ((np.zeros(2, complex), "complex"), (np.array(["a"]), "text"),
-                         (np.zeros(2, [("a", "f8")]), "records"), (np.array([object()]), "objects")):
+                         (np.zeros(2, [("a", "f8")]), "records")):
         with pytest.raises(protocol.UnsupportedArray, match=words):
             protocol.check_array("x", value)
+    with pytest.raises(ValueError, match="pickle"):  # objects: refused by np.save itself, never sent
+        protocol.encode({}, {"x": np.array([object()])})
 
 
 def test_a_refused_submission_says_why_in_its_result(tmp_path, private_tmp, monkeypatch):

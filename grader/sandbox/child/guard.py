@@ -8,20 +8,39 @@ from .audit import Audit
 class ImportGuard:
     """First finder on sys.meta_path: refuses frameworks and the grader's own packages. The audit
     hook's "import" event only fires for the import statement and __import__; importlib.import_module
-    goes through the meta path alone."""
+    goes through the meta path alone.
 
-    def __init__(self, audit):
-        self.audit = audit
+    It holds no attribute: what it decides with is bound in the keyword defaults of find_spec,
+    which the audit hook does not let the submission read or replace; the hook also puts the guard
+    back first on sys.meta_path when it was removed or its method replaced (Audit.protect_guard).
+    A framework name that is a module of the submission is the student's: it is imported from the
+    submission, never from site-packages."""
 
-    def find_spec(self, name, path=None, target=None):
+    __slots__ = ()
+
+
+def make_guard(audit, student_root):
+    """An ImportGuard deciding with `audit`'s policy; student_root is where the submission's own
+    top-level modules live (a flat `import autograd` of its autograd.py)."""
+    from importlib.machinery import PathFinder
+
+    def find_spec(self, name, path=None, target=None, *, _audit=audit, _internal=Audit.INTERNAL,
+                  _root=[student_root], _finder=PathFinder):  # noqa: B006 - never mutated
         top = name.split(".")[0]
-        if top in self.audit.frameworks:
-            self.audit._record(f"import of {name}")
+        if top in _audit.own_modules and name == top and top not in _internal:
+            return _finder.find_spec(name, _root)
+        if top in _audit.frameworks:
+            _audit._record(f"import of {name}")
             raise ImportError(f"importing {top} is not allowed in this lab (NumPy only)")
-        if top in Audit.INTERNAL:
-            self.audit._security(f"tried to import {name} ({Audit.INTERNAL[top]})")
+        if top in _internal:
+            _audit._security(f"tried to import {name} ({_internal[top]})")
             raise ImportError(f"importing {top} is not allowed while grading")
         return None
+
+    type.__setattr__(ImportGuard, "find_spec", find_spec)  # a class attribute of a slotted class
+    guard = ImportGuard()
+    audit.protect_guard(guard)
+    return guard
 
 
 def forget_editable_installs():

@@ -81,13 +81,19 @@ def main():
     sys.path.append(os.path.join(config["workdir"], "student"))  # flat `import network` works too
     os.chdir(config["workdir"])
     child = server.Child(config)
+    child.writer = writer
     child.confinement = (["namespaces"] if config.get("view") else []) + confinement
     child.audit = audit.Audit(config["frameworks"], config.get("sandbox_roots", ()), config.get("protected", ()),
-                              (config.get("view") or {}).get("ro", ()))
+                              (config.get("view") or {}).get("ro", ()), child.student_root,
+                              config.get("framework_dirs", ()))
+    sys.meta_path.insert(0, guard.make_guard(child.audit, child.student_root))
+    handlers = child.dispatch()  # bound now: patching the server's class later changes nothing
+    for name in [name for name in sys.modules if name == PACKAGE or name.startswith(PACKAGE + ".")]:
+        del sys.modules[name]  # the submission cannot look the server up by name
+    sys.argv = ["train.py"]  # a plain command line: an unguarded main() must not read the grader's
     sys.addaudithook(child.audit)
-    sys.meta_path.insert(0, guard.ImportGuard(child.audit))
     child.import_all()
-    server.serve(child, protocol, fd_in, fd_out, writer)
+    server.serve(child, protocol, fd_in, fd_out, writer, handlers)
 
 
 if __name__ == "__main__":

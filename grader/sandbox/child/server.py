@@ -12,6 +12,19 @@ import time
 import traceback
 
 MODULES = ("data", "activations", "losses", "optimizers", "network", "train", "config", "conv")  # conv: extra
+ACTIVATION_NAMES = frozenset({"sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"})
+
+
+class CountingDict(dict):
+    """The parameters given to the submission's network during backward: a dict that counts reads."""
+
+    reads = 0
+
+    def __getitem__(self, key):
+        self.reads += 1
+        return dict.__getitem__(self, key)
+
+
 OPTIMIZER_CLASSES = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad", "adam": "Adam"}
 
 
@@ -22,6 +35,8 @@ class Child:
         self.config = config
         self.student_root = os.path.join(config["workdir"], "student")
         self.modules, self.imports = {}, {}
+        self.review = []  # what a TA should look at (no score effect): numerical backward, code run at import
+        self.writer = None  # the capped stdout/stderr (main.py)
 
     # --- traceback trimming -------------------------------------------------
     def student_traceback(self, exc):
@@ -47,6 +62,10 @@ class Child:
     def is_student_file(self, filename):
         return os.path.abspath(filename).startswith(self.student_root + os.sep)
 
+    def dispatch(self):
+        """{op: handler} for every probe, bound to this server's methods as they are now."""
+        return {name[3:]: getattr(self, name) for name in dir(type(self)) if name.startswith("op_")}
+
     # --- imports ------------------------------------------------------------
     def import_all(self):
         """Import every contract module, recording ok / not_attempted / missing / error."""
@@ -69,6 +88,9 @@ class Child:
                           "traceback": self.student_traceback(exc)}
             status["seconds"] = round(time.perf_counter() - started, 4)
             self.imports[name] = status
+        if self.writer is not None and (self.writer.kept or self.writer.dropped):
+            self.review.append("importing your modules ran code (it printed output): put training, plots and "
+                               "experiments under `if __name__ == \"__main__\":` or in main()")
 
     def module(self, name):
         if name not in self.modules:
@@ -115,17 +137,60 @@ class Child:
         return {"init_shapes": shapes}, {f"out{i}": o for i, o in enumerate(outputs)}
 
     def op_backward(self, request, arrays):
-        """forward, backward twice, forward again and backward: the parent compares all three."""
+        """forward, backward twice, forward again and backward: the parent compares all three.
+        Each backward is watched (counted calls and reads, see _watched_backward): a backward that
+        evaluates the network many times is computed numerically, which a TA should see."""
         net = self.new_network(request)
         x, y = arrays.pop("x"), arrays.pop("y")
-        net.params = {k: v.copy() for k, v in arrays.items()}
-        replies = {}
+        net.params = CountingDict({k: v.copy() for k, v in arrays.items()})
+        replies, watched = {}, []
         net.forward(x.copy())
         for label in ("first", "second"):
-            replies.update(_prefixed(label, net.backward(y.copy())))
+            grads, counts = self._watched_backward(net, y)
+            replies.update(_prefixed(label, grads))
+            watched.append(counts)
         net.forward(x.copy())
-        replies.update(_prefixed("after_forward", net.backward(y.copy())))
+        grads, counts = self._watched_backward(net, y)
+        replies.update(_prefixed("after_forward", grads))
+        watched.append(counts)
+        self._note_numerical_backward(watched, len(arrays), len(request["sizes"]) - 1)
         return {}, replies
+
+    def _watched_backward(self, net, y):
+        """net.backward(y), counting the calls of the submission's forward and activation functions
+        and the reads of net.params it makes."""
+        counts = {"forward": 0, "activation": 0, "reads": 0}
+        root = self.student_root + os.sep
+
+        def profile(frame, event, arg):
+            if event == "call":
+                code = frame.f_code
+                if code.co_filename.startswith(root):
+                    if code.co_name == "forward":
+                        counts["forward"] += 1
+                    elif code.co_name in ACTIVATION_NAMES:
+                        counts["activation"] += 1
+
+        params = net.params
+        start = params.reads if isinstance(params, CountingDict) else 0
+        sys.setprofile(profile)
+        try:
+            grads = net.backward(y.copy())
+        finally:
+            sys.setprofile(None)
+        counts["reads"] = (params.reads - start) if isinstance(params, CountingDict) else 0
+        return grads, counts
+
+    def _note_numerical_backward(self, watched, keys, layers):
+        worst = {name: max(c[name] for c in watched) for name in ("forward", "activation", "reads")}
+        if worst["forward"] >= 4 or worst["activation"] >= 10 * max(layers, 1) or worst["reads"] >= 10 * max(keys, 1):
+            what = (f"{worst['forward']} forward calls" if worst["forward"] >= 4 else
+                    f"{worst['activation']} activation calls" if worst["activation"] >= 10 * max(layers, 1) else
+                    f"{worst['reads']} reads of the parameters")
+            note = (f"backward seems computed numerically ({what} in one backward call): "
+                    "the lab asks for backpropagation; a TA should read network.py")
+            if note not in self.review and len(self.review) < 20:
+                self.review.append(note)
 
     def op_update(self, request, arrays):
         """One net.update(grads) with the network's default optimizer, or optimizers.<optimizer>(lr) given to it."""
@@ -234,14 +299,15 @@ def _prefixed(prefix, mapping):
     return {f"{prefix}.{k}": _as_array(v) for k, v in mapping.items()}
 
 
-def serve(child, protocol, fd_in, fd_out, out_writer):
-    """Answer requests until the parent closes the pipe."""
+def serve(child, protocol, fd_in, fd_out, out_writer, handlers):
+    """Answer requests until the parent closes the pipe; `handlers` is child.dispatch(), taken
+    before the submission was imported."""
     while True:
         try:
             request, arrays = protocol.read_message(fd_in)
         except protocol.Closed:
             return
-        handler = getattr(child, "op_" + str(request.get("op")), None)
+        handler = handlers.get(str(request.get("op")))
         started = time.perf_counter()
         try:
             if handler is None:
@@ -260,7 +326,7 @@ def serve(child, protocol, fd_in, fd_out, out_writer):
         text, dropped = out_writer.take()
         text = text.replace(child.student_root + os.sep, "")  # warnings name files as students see them
         header.update(output=text, output_dropped=dropped, seconds_in_child=time.perf_counter() - started,
-                      audit=child.audit.events, security=child.audit.security)
+                      audit=child.audit.events, security=child.audit.security, review=child.review)
         try:
             message = protocol.encode(header, replies)
         except protocol.UnsupportedArray as exc:  # the student's values: an error of this probe only

@@ -168,7 +168,9 @@ def hidden_paths() -> list[str]:
 ETC_READABLE = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "passwd", "group",
                 "nsswitch.conf", "host.conf", "hosts", "gai.conf", "fonts", "matplotlibrc", "mime.types",
                 "os-release", "debian_version", "alternatives", "locale.alias", "locale.conf")
-SYSTEM_READABLE = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/opt", "/nix/store", "/gnu/store",
+# Never all of /opt (machines keep wheels and package indexes there): the Python installation, when
+# it lives there, comes from python_roots().
+SYSTEM_READABLE = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/nix/store", "/gnu/store",
                    "/snap", "/proc", "/sys", "/dev")
 
 
@@ -233,3 +235,31 @@ def guard_grader() -> None:
     prctl(PR_SET_DUMPABLE, 0)
 
 
+
+
+_FRAMEWORK_DIRS: dict[tuple[str, ...], list[str]] = {}
+
+
+def framework_dirs(names) -> list[str]:
+    """Where the installed deep-learning frameworks among `names` live inside the Python installation
+    (their package folders or module files), found without importing them: the child may not read
+    them (Landlock, the strict view) and the audit hook refuses to open them."""
+    import importlib.util
+
+    key = tuple(sorted(names))
+    if key not in _FRAMEWORK_DIRS:
+        roots, found = python_roots(), []
+        for name in key:
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                continue
+            if spec is None:
+                continue
+            paths = list(spec.submodule_search_locations or []) or ([spec.origin] if spec.origin else [])
+            for path in paths:
+                real = os.path.realpath(path)
+                if os.path.exists(real) and covered(real, roots) and real not in roots:
+                    found.append(real)
+        _FRAMEWORK_DIRS[key] = sorted(set(found))
+    return list(_FRAMEWORK_DIRS[key])
