@@ -125,7 +125,7 @@ POSIX_KEYWORDS = {"preexec_fn", "pass_fds", "start_new_session", "process_group"
 # Parts of process.py that only the default and strict tiers reach.
 POSIX_ONLY_FUNCTIONS = {"_spawn_posix"}
 # strict/ and procs.py helpers the portable path may use: plain path computations and a constant.
-STRICT_ALLOWED = {"hidden_paths", "MARKER", "remove_orphan_folders"}  # the last one: with is_alive=psutil
+STRICT_ALLOWED = {"hidden_paths", "MARKER", "remove_orphan_folders", "framework_dirs"}  # the last one: with is_alive=psutil
 
 
 def _posix_guard(test: ast.expr) -> bool:
