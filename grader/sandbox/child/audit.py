@@ -80,7 +80,7 @@ class Audit:
             return
         finder, function, code = self.guard
         cls = type(finder)
-        intact = cls.__dict__.get("find_spec") is function and function.__code__ is code
+        intact = function.__code__ is code and cls.__dict__.get("find_spec") is function
         if sys.meta_path and sys.meta_path[0] is finder and intact:
             return
         self._security("switched off the grader's import guard (sys.meta_path)")
