@@ -71,7 +71,7 @@ def test_a_batch_survives_its_attacks(tmp_path, tier):
     for key, attack in expected.items():
         assert key in rows, f"{attack.name}: no gradebook row"
         total = float(rows[key]["total"] or 0)
-        assert total <= attack.expected_score, f"{attack.name}: {total} > {attack.expected_score}: {rows[key]}"
+        assert total <= attack.expected_score + 0.005, f"{attack.name}: {total} > {attack.expected_score}"  # 2 decimals
     assert not processes_mentioning(tmp_path, environ=True), "processes left running"
     assert not list(tmp.glob("lab1-grader-*")), "sandbox folders left behind"
     for path in out.rglob("*"):
