@@ -31,13 +31,19 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq python3 python3-venv python3-pip > /dev/null
-python3 -m venv /autograder/venv
+# The pins were resolved on Python {major}.{minor}: an older python3 (Ubuntu 22.04 has 3.10) gets python{major}.{minor}.
+PYTHON=python3
+if ! python3 -c 'import sys; sys.exit(sys.version_info < ({major}, {minor}))'; then
+    apt-get install -y -qq python{major}.{minor} python{major}.{minor}-venv > /dev/null
+    PYTHON=python{major}.{minor}
+fi
+"$PYTHON" -m venv /autograder/venv
 /autograder/venv/bin/pip install --quiet --upgrade pip
 /autograder/venv/bin/pip install --quiet -r /autograder/source/requirements.txt /autograder/source/wheels/*.whl
 # Draw one figure now: matplotlib builds its font cache in the image, not during every grading.
 MPLCONFIGDIR=/autograder/mplconfig /autograder/venv/bin/python -c "import matplotlib; matplotlib.use('Agg'); \\
 import matplotlib.pyplot as plt; plt.figure(); plt.savefig('/tmp/warm.png')"
-"""
+""".format(major=sys.version_info.major, minor=sys.version_info.minor)
 
 RUN_AUTOGRADER = f"""#!/usr/bin/env bash
 # Gradescope runs this for every submission: grade /autograder/submission into /autograder/results/results.json.
@@ -63,7 +69,7 @@ class Bundle:
 
 def requirements() -> str:
     """requirements.txt: each run-time dependency pinned to the installed version."""
-    lines = []
+    lines = [f"# resolved on Python {sys.version_info.major}.{sys.version_info.minor} (setup.sh installs at least it)"]
     for name in PINNED:
         try:
             lines.append(f"{name}=={metadata.version(name)}")

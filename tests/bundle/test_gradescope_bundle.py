@@ -82,8 +82,14 @@ def test_the_zip_holds_setup_run_autograder_the_wheel_and_the_seed(bundle):
     assert {"setup.sh", "run_autograder", "requirements.txt", "lab1.toml", "secret_seed"} <= names
     assert any(n.startswith("wheels/lab1_grader-") and n.endswith(".whl") for n in names)
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
-    assert all("==" in line for line in requirements.splitlines()) and "numpy==" in requirements
+    pins = [line for line in requirements.splitlines() if not line.startswith("#")]
+    assert all("==" in line for line in pins) and "numpy==" in requirements
     assert "requirements.txt" in setup and "wheels/*.whl" in setup
+    assert f"python{sys.version_info.major}.{sys.version_info.minor}" in setup  # older images get this Python
+    for script in ("setup.sh", "run_autograder"):
+        with zipfile.ZipFile(bundle) as archive:
+            text = archive.read(script).decode()
+        assert subprocess.run(["bash", "-n"], input=text, text=True, check=False).returncode == 0, script
     wheel = next(n for n in names if n.endswith(".whl"))
     with zipfile.ZipFile(bundle) as archive, zipfile.ZipFile(archive.open(wheel)) as inner:
         assert not any(n.startswith(("reference/", "student/")) for n in inner.namelist())
