@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from grader.atomic import atomic_write_text
@@ -25,10 +26,10 @@ LAB_MATH = Path(__file__).resolve().parent.parent / "lab"
 COMPARED = ("activations.py", "losses.py", "network.py", "optimizers.py", "train.py")
 
 
-def containment(own, other) -> float:
+def containment(own: Iterable[int], other: Iterable[int]) -> float:
     """|own & other| / |own|: how much of a submission is in the other code."""
-    own = set(own)
-    return len(own & set(other)) / len(own) if own else 0.0
+    mine = set(own)
+    return len(mine & set(other)) / len(mine) if mine else 0.0
 
 
 def packaged_reference_prints() -> frozenset[int]:
@@ -46,7 +47,7 @@ def reference_prints(reference: str | Path | None, baseline: Path | None) -> fro
     return packaged_reference_prints()
 
 
-def unlabeled_shingles(root: Path, names=COMPARED) -> set[int]:
+def unlabeled_shingles(root: Path, names: Iterable[str] = COMPARED) -> set[int]:
     """Shingles of the modules without their module label: code moved between files still matches."""
     found: set[int] = set()
     for name in names:

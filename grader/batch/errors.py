@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grader
 from grader.results import GradeResult, ItemResult, ManualItem
 from grader.usage import UsageError
+
+if TYPE_CHECKING:
+    from grader.rubric.loader import Rubric
 
 # Outcomes of one submission in a batch, besides "ok": deterministic ones are kept by --resume,
 # transient ones (the grader crashed or was too slow, maybe because the machine was busy) are retried.
@@ -30,7 +33,7 @@ class BatchError(UsageError):
     """The batch cannot run at all (bad input folder, bad pattern, missing extra): a usage error."""
 
 
-def error_result(kind: str, reason: str, rubric, meta: dict[str, Any] | None = None) -> GradeResult:
+def error_result(kind: str, reason: str, rubric: Rubric, meta: dict[str, Any] | None = None) -> GradeResult:
     """A complete result scoring 0 on every item, with the reason a student or TA can act on."""
     title = _TITLES.get(kind, "The submission could not be graded")
     items = [

@@ -11,9 +11,13 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.atomic import atomic_write_text
 from grader.usage import UsageError
+
+if TYPE_CHECKING:
+    from grader.rubric.loader import Rubric
 
 SHEET = "manual.csv"
 MERGED = "manual_scores.json"  # the last merged sheet: grade batch re-applies it to the gradebook
@@ -30,7 +34,7 @@ class ManualScores:
     blank: int = 0  # cells left blank (not graded yet)
 
 
-def write_sheet(path: str | Path, rows: list[tuple[str, str, str]], rubric) -> Path:
+def write_sheet(path: str | Path, rows: list[tuple[str, str, str]], rubric: Rubric) -> Path:
     """Write the sheet for (id, name, folder) rows, unless one exists (it may hold the TA's scores)."""
     path = Path(path)
     if path.exists():
@@ -44,7 +48,7 @@ def write_sheet(path: str | Path, rows: list[tuple[str, str, str]], rubric) -> P
     return atomic_write_text(path, buffer.getvalue())
 
 
-def read_sheet(path: str | Path, rubric, folders: dict[str, str]) -> ManualScores:
+def read_sheet(path: str | Path, rubric: Rubric, folders: dict[str, str]) -> ManualScores:
     """The scores of a filled sheet; UsageError listing every bad line (range, number, unknown or missing id).
 
     folders: gradebook folder -> student id, the rows the sheet must cover.

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 FORK_SAFE = sys.platform.startswith("linux") and hasattr(os, "fork")
 
@@ -47,7 +48,7 @@ def balanced_shares(names: list[str], processes: int) -> list[list[str]]:
 
 
 def draw_split(
-    artifacts: dict, out_dir: str, names: list[str], processes: int, stats: dict | None = None
+    artifacts: dict[str, Any], out_dir: str, names: list[str], processes: int, stats: dict[str, Any] | None = None
 ) -> dict[str, Path]:
     """render_figures over `processes` processes: this one and forks of it (warm, no re-import).
 

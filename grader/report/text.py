@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.results import CHECK_STATUSES, GradeResult, ItemResult
+from grader.results import CHECK_STATUSES, Diagnosis, GradeResult, ItemResult
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -67,9 +67,10 @@ def item_reason(item: ItemResult) -> str:
     return clean(item.reason, keep_newlines=False)
 
 
-def top_diagnoses(result: GradeResult, limit: int | None = 5):
+def top_diagnoses(result: GradeResult, limit: int | None = 5) -> list[Diagnosis]:
     """Diagnoses in item order without duplicates (same code and message), at most limit."""
-    seen, out = set(), []
+    seen: set[tuple[str, str]] = set()
+    out: list[Diagnosis] = []
     for diag in result.diagnoses:
         key = (diag.code, diag.message)
         if key in seen:

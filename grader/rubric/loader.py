@@ -397,7 +397,8 @@ def _check_keys(src: _Source, table: str, values: dict[str, Any], known: Iterabl
             src.fail(f"unknown key '{key}' in [{table}]{_known(key, known)}", src.key_line(table, key))
 
 
-def _value(src: _Source, table: str | None, values: dict[str, Any], key: str, check, default: Any = ...) -> Any:
+def _value(src: _Source, table: str | None, values: dict[str, Any], key: str,
+           check: Callable[[Any], tuple[Any, str | None]], default: Any = ...) -> Any:
     """values[key] checked and converted; records a missing key unless a default is given."""
     if key not in values:
         if default is ...:

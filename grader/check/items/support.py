@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+if TYPE_CHECKING:
+    from grader.rubric.loader import Rubric
 
-def rng(rubric, salt: int) -> np.random.Generator:
+
+def rng(rubric: Rubric, salt: int) -> np.random.Generator:
     """A generator seeded from the rubric's probe seed; `salt` separates the checks."""
     return np.random.default_rng([rubric.seeds.probe, salt])
 
