@@ -54,6 +54,7 @@ class ItemResult:
     visibility: str = "visible"
     not_attempted: bool = False
     checks: list[CheckOutcome] = field(default_factory=list)
+    bonus: bool = False  # an extra: its points come on top of the autograded max_score
 
 
 @dataclass
@@ -77,6 +78,7 @@ class GradeResult:
     manual_items: list[ManualItem] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # e.g. "framework: imports torch"
     meta: dict[str, Any] = field(default_factory=dict)  # schema, versions, hashes, seeds, timings
+    bonus: float = 0.0  # points of the bonus items (extras), on top of score; Gradescope allows > max
     # In-memory only (never serialized): numpy arrays the reports draw from,
     # e.g. artifacts["train"]["linear"] = {"x", "y", "params", "losses", "activation"}.
     artifacts: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -95,7 +97,7 @@ class GradeResult:
                     "name": item.title,
                     "number": str(number),
                     "score": round(item.score, 4),
-                    "max_score": item.max_score,
+                    "max_score": 0.0 if item.bonus else item.max_score,  # bonus: beyond the 100
                     "status": item.status,
                     "output": test_output(item),
                     "output_format": "text",
@@ -106,11 +108,12 @@ class GradeResult:
                         "reason": item.reason,
                         "not_attempted": item.not_attempted,
                         "checks": [asdict(c) for c in item.checks],
+                        **({"bonus": True, "bonus_points": item.max_score} if item.bonus else {}),
                     },
                 }
             )
         return {
-            "score": round(self.score, 4),
+            "score": round(self.score + self.bonus, 4),  # the extras' bonus on top: Gradescope allows > max
             "execution_time": round(self.execution_time, 3),
             "output": self.output,
             "output_format": "text",
@@ -122,6 +125,8 @@ class GradeResult:
             "extra_data": {
                 "schema_version": SCHEMA_VERSION,
                 "max_score": self.max_score,
+                "autograded_score": round(self.score, 4),
+                "bonus": round(self.bonus, 4),
                 "flags": list(self.flags),
                 "diagnoses": [asdict(d) for d in self.diagnoses],
                 "manual_items": [asdict(m) for m in self.manual_items],
@@ -145,18 +150,22 @@ class GradeResult:
                     key=test_extra.get("key", (test.get("tags") or [""])[0]),
                     title=test["name"],
                     score=test["score"],
-                    max_score=test["max_score"],
+                    max_score=test_extra.get("bonus_points", test["max_score"]),
                     status=test.get("status", "failed"),
                     reason=test_extra.get("reason", test.get("output", "")),
                     visibility=test.get("visibility", "visible"),
                     not_attempted=test_extra.get("not_attempted", False),
                     checks=checks,
+                    bonus=bool(test_extra.get("bonus", False)),
                 )
             )
         extra.pop("schema_version", None)
         extra.pop("diagnoses", None)
+        bonus = float(extra.pop("bonus", 0.0))
+        autograded = extra.pop("autograded_score", data["score"] - bonus)
         return cls(
-            score=data["score"],
+            score=autograded,
+            bonus=bonus,
             max_score=extra.pop("max_score", sum(i.max_score for i in items)),
             items=items,
             execution_time=data.get("execution_time", 0.0),

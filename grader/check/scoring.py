@@ -49,6 +49,7 @@ def score_item(item, checks: list[CheckOutcome]) -> ItemResult:
         visibility=item.visibility,
         not_attempted=not_attempted,
         checks=checks,
+        bonus=bool(getattr(item, "bonus", False)),
     )
 
 
@@ -83,20 +84,22 @@ def build_result(rubric, outcomes: list[CheckOutcome], meta: dict, extra_flags=(
     if _nothing_attempted(items):
         for item in items:
             item.not_attempted, item.status, item.score, item.reason = True, "failed", 0.0, NOT_ATTEMPTED
-    score = sum(i.score for i in items)
+    score = sum(i.score for i in items if not i.bonus)
+    bonus = sum(i.score for i in items if i.bonus)  # the extras: on top of the autograded points
     note = ""
     if frameworks and rubric.policy.framework_violation == "zero":
-        score = 0.0
+        score = bonus = 0.0
         note = " The autograded score is 0 because the submission uses a deep-learning framework (NumPy only)."
     elif tampered and rubric.policy.tamper_violation == "zero":
-        score = 0.0
+        score = bonus = 0.0
         note = (" The autograded score is 0 because the code reaches into the grader's probe server "
                 "(see the flags): a TA will review it.")
     elif _nothing_attempted(items):
         note = " Nothing attempted yet: implement the TODOs in student/ and run `grade check` again."
-    output = f"Score {score:g} / {rubric.total_points:g}." + note
+    output = f"Score {score:g} / {rubric.total_points:g}" + (f" + {bonus:g} bonus" if bonus else "") + "." + note
     return GradeResult(
         score=round(score, 4),
+        bonus=round(bonus, 4),
         max_score=float(rubric.total_points),
         items=items,
         output=output,

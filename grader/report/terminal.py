@@ -72,6 +72,8 @@ def render_table(
         return "\n".join([f"{s}  {t}  {score.rjust(pts_w)}  {first}".rstrip()] + [indent + line for line in more])
 
     heading = f"{rubric_name(result)}: {points(result.score)} / {points(result.max_score)} points ({percent(result)})"
+    bonus = getattr(result, "bonus", 0.0)
+    heading += f" + {points(bonus)} bonus (extras)" if bonus else ""
     lines = [_style(one_line(heading, width), color, bold=True), ""]
     lines.append(row("", "Item", "Points", "Reason"))
     lines.append("-" * min(width, status_w + title_w + pts_w + 6 + max(reason_w, 6)))

@@ -37,7 +37,7 @@ else:  # pragma: no cover - Python 3.10
 TOTAL_POINTS = 100.0
 
 TOP_KEYS = ("name", "title", "seeds", "limits", "policy", "items", "manual")
-ITEM_COMMON = frozenset({"title", "points", "visibility", "description"})
+ITEM_COMMON = frozenset({"title", "points", "visibility", "description", "bonus"})
 ITEM_REQUIRED = ("title", "points")
 MANUAL_KEYS = frozenset({"title", "points", "description"})
 
@@ -141,6 +141,7 @@ class Item:
     params: dict[str, Any]
     description: str = ""
     line: int | None = field(default=None, compare=False, repr=False)
+    bonus: bool = False  # an extra: its points come on top of the autograded 100
 
 
 @dataclass(frozen=True)
@@ -170,8 +171,13 @@ class Rubric:
 
     @property
     def total_points(self) -> float:
-        """Points of the autograded items (100 in a valid rubric)."""
-        return sum(item.points for item in self.items.values())
+        """Points of the autograded items (100 in a valid rubric), bonus items aside."""
+        return sum(item.points for item in self.items.values() if not item.bonus)
+
+    @property
+    def bonus_points(self) -> float:
+        """Points the bonus items (the extras) can add on top of total_points."""
+        return sum(item.points for item in self.items.values() if item.bonus)
 
     @property
     def manual_points(self) -> float:
@@ -481,12 +487,13 @@ def _item(src: _Source, key: str, values: Any) -> Item | None:
     params = _params(src, key, table, values)
     if len(src.errors) > errors_before:
         return None
-    return Item(key, common["title"], common["points"], common["visibility"], params, common["description"], line)
+    return Item(key, common["title"], common["points"], common["visibility"], params, common["description"], line,
+                bool(common["bonus"]))
 
 
 def _common_default(key: str) -> Any:
     """Default of an optional common item key; ... marks a required one."""
-    return {"visibility": "visible", "description": ""}.get(key, ...)
+    return {"visibility": "visible", "description": "", "bonus": False}.get(key, ...)
 
 
 def _params(src: _Source, key: str, table: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -513,9 +520,9 @@ def _check_passing_seeds(src: _Source, seeds: Seeds, items: dict[str, Item]) -> 
 
 def _check_total(src: _Source, items: dict[str, Item], line: int | None) -> None:
     """Autograded points must sum to exactly 100 (rounding noise of decimals aside)."""
-    total = sum(item.points for item in items.values())
+    total = sum(item.points for item in items.values() if not item.bonus)  # bonus items come on top
     if not math.isclose(total, TOTAL_POINTS, rel_tol=0, abs_tol=1e-9):
-        listing = ", ".join(f"{k}={item.points:g}" for k, item in items.items() if item.points)
+        listing = ", ".join(f"{k}={item.points:g}" for k, item in items.items() if item.points and not item.bonus)
         src.fail(f"autograded points sum to {total:g}, not {TOTAL_POINTS:g} ({listing})", line)
 
 

@@ -149,11 +149,17 @@ PARAM_VALIDATORS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "xor_lr": optimizer_rates,
 }
 
+def boolean(value: Any) -> tuple[Any, str | None]:
+    """true or false."""
+    return (value, None) if isinstance(value, bool) else (value, "must be true or false")
+
+
 COMMON_VALIDATORS = {
     "title": text,
     "points": non_negative_number,
     "visibility": visibility,
     "description": string,
+    "bonus": boolean,
 }
 
 

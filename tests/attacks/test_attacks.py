@@ -38,14 +38,15 @@ def test_graded_to_the_honest_score(attack_runner, attack, tier):
     data = run.json
     assert isinstance(data.get("tests"), list) and data["tests"], run.describe()
     for test in data["tests"]:
-        assert 0 <= test["score"] <= test["max_score"], test
+        assert 0 <= test["score"] <= test["extra_data"].get("bonus_points", test["max_score"]), test
         assert test["status"] in ("passed", "failed") and test.get("visibility", "visible") in GRADESCOPE_VISIBILITIES
     assert sum(t["max_score"] for t in data["tests"]) == 100
     score, failed = ATTACKS[attack].expected_score, ATTACKS[attack].expected_failed
-    if data["score"] > score:
+    autograded = data["extra_data"].get("autograded_score", data["score"])  # the extras' bonus comes on top
+    if autograded > score:
         _hole(attack, "score")
-    assert data["score"] == score, (
-        f"score {data['score']} (expected {score}); failed {sorted(run.failed_items())}\n" + run.describe())
+    assert autograded == score, (
+        f"score {autograded} (expected {score}); failed {sorted(run.failed_items())}\n" + run.describe())
     assert run.failed_items() == failed, f"items that lost points: {sorted(run.failed_items())}, expected {sorted(failed)}"
     assert data["extra_data"]["sandbox"] == tier, "the tier that ran is recorded in every result"
 

@@ -106,12 +106,14 @@ class Run:
             for key, kind in (("name", str), ("output", str), ("status", str)):
                 assert isinstance(test.get(key), kind), (key, test)
             assert isinstance(test.get("score"), (int, float)) and isinstance(test.get("max_score"), (int, float))
-            assert 0 <= test["score"] <= test["max_score"], test
+            # a bonus item (an extra) has max_score 0 in Gradescope's sum and earns up to its bonus_points
+            assert 0 <= test["score"] <= test["extra_data"].get("bonus_points", test["max_score"]), test
             assert test["status"] in ("passed", "failed"), test
             assert test.get("visibility", "visible") in GRADESCOPE_VISIBILITIES
         assert sum(t["max_score"] for t in data["tests"]) == 100
-        assert 0 <= data["score"] <= 100
         extra = data["extra_data"]
+        assert 0 <= extra["autograded_score"] <= 100 and extra["bonus"] >= 0
+        assert data["score"] == pytest.approx(extra["autograded_score"] + extra["bonus"])  # the bonus on top
         assert extra["schema_version"] >= 1 and isinstance(extra["diagnoses"], list)
         return data
 

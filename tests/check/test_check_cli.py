@@ -50,6 +50,6 @@ def test_fail_under_not_met_exits_1_and_json_file_is_written(graded):
 @pytest.mark.graded("reference")
 def test_json_dash_puts_only_json_on_stdout(graded):
     run = graded("reference")
-    assert run.stdout.lstrip().startswith("{") and json.loads(run.stdout)["score"] == 100
+    assert run.stdout.lstrip().startswith("{") and json.loads(run.stdout)["extra_data"]["autograded_score"] == 100
     assert "Total" in run.stderr  # the table goes to stderr when stdout carries the JSON
 

@@ -7,11 +7,13 @@ import pytest
 def test_reference_scores_100_with_every_item_passed(graded):
     run = graded("reference")
     data = run.assert_graded()  # exit 0 also proves --fail-under 100 is met by exactly 100
-    assert data["score"] == 100
-    assert data["output"] == "Score 100 / 100."
+    assert data["extra_data"]["autograded_score"] == 100
+    bonus = sum(t["extra_data"].get("bonus_points", 0) for t in data["tests"])
+    assert bonus > 0 and data["score"] == 100 + bonus  # every extra earns its bonus, on top of the 100
+    assert data["output"] == f"Score 100 / 100 + {bonus:g} bonus."
     for key, test in run.tests.items():
         assert test["status"] == "passed", (key, test["output"])
-        assert test["score"] == test["max_score"], key
+        assert test["score"] == test["extra_data"].get("bonus_points", test["max_score"]), key
         assert test["output"] == "", key
         assert not test["extra_data"]["not_attempted"], key
         assert all(c["status"] == "passed" for c in test["extra_data"]["checks"]), key

@@ -263,3 +263,15 @@ def test_validate_against_checks_names_check_without_item():
     rubric = load_rubric()
     with pytest.raises(RubricError, match=r"check\(s\) tagged 'x' have no rubric item"):
         validate_against_checks(rubric, set(rubric.items) | {"x"})
+
+
+def test_bonus_points_do_not_count_toward_100(tmp_path):
+    """Raising an extra's bonus keeps the rubric valid; making it a regular item breaks the 100."""
+    text = mutate("points = 3", "points = 7", after="[items.extra_conv]")
+    path = tmp_path / "rubric.toml"
+    path.write_text(text, encoding="utf-8")
+    rubric = load_rubric(path)
+    assert rubric.total_points == 100 and rubric.items["extra_conv"].bonus and rubric.bonus_points == 14
+    regular = mutate("bonus = true ", "bonus = false", after="[items.extra_conv]")
+    assert "autograded points sum to 103, not 100" in error_of(tmp_path, regular)
+    assert "must be true or false" in error_of(tmp_path, mutate("bonus = true ", 'bonus = "yes"', after="[items.extra_conv]"))

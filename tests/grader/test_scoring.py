@@ -100,3 +100,32 @@ def test_results_round_trip(rubric):
     assert again.score == result.score and again.meta["rubric_name"] == "lab1"
     assert [i.key for i in again.items] == [i.key for i in result.items]
     assert again.items[0].checks == result.items[0].checks
+
+
+def test_extras_are_bonus_on_top_of_100(rubric):
+    """Bonus items earn their points beyond the autograded 100; Gradescope's sum of max_score stays 100."""
+    bonus = {k: i.points for k, i in rubric.items.items() if i.bonus}
+    assert bonus and rubric.bonus_points == sum(bonus.values()) and rubric.total_points == 100
+    result = build_result(rubric, all_passed(rubric), {})
+    assert result.score == 100 and result.bonus == sum(bonus.values())
+    data = json.loads(dumps(result))
+    assert data["score"] == 100 + sum(bonus.values())
+    assert sum(t["max_score"] for t in data["tests"]) == 100
+    for test in data["tests"]:
+        key = test["extra_data"]["key"]
+        if key in bonus:
+            assert test["max_score"] == 0 and test["score"] == bonus[key] == test["extra_data"]["bonus_points"]
+    back = GradeResult.from_gradescope(data)
+    assert back.score == 100 and back.bonus == result.bonus
+    assert [(i.key, i.max_score, i.bonus) for i in back.items] == [(i.key, i.max_score, i.bonus) for i in result.items]
+
+
+def test_extras_not_attempted_cost_nothing_and_policy_zero_takes_the_bonus_too(rubric):
+    outcomes = [o for o in all_passed(rubric) if not rubric.items[o.item].bonus]
+    outcomes += [outcome(k, "not_attempted") for k, i in rubric.items.items() if i.bonus]
+    result = build_result(rubric, outcomes, {})
+    assert result.score == 100 and result.bonus == 0 and result.output == "Score 100 / 100."
+    framework = [o for o in all_passed(rubric) if o.item != "frameworks"]
+    framework.append(outcome("frameworks", "failed", data={"static": ["network.py:1 imports torch"]}))
+    zeroed = build_result(rubric, framework, {})
+    assert zeroed.score == 0 and zeroed.bonus == 0
