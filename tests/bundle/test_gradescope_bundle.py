@@ -107,7 +107,8 @@ def test_run_autograder_grades_a_zip_upload_like_grade_batch_with_the_same_seed(
     zip_folder(REFERENCE, inbox / "1_Ada_lab1.zip", prefix="lab1")
     batch = run_batch(inbox, tmp_path / "grades", secret_seed=int(SEED), progress=False, reports=False, jobs=1)
     graded = batch.outcomes["1"].result
-    assert results["score"] == graded.score == 100
+    assert results["extra_data"]["autograded_score"] == graded.score == 100  # the extras' bonus comes on top
+    assert results["score"] == graded.score + graded.bonus
     assert [t["score"] for t in results["tests"]] == [round(i.score, 4) for i in graded.items]
 
 

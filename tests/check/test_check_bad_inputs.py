@@ -35,7 +35,7 @@ def test_bad_input_ends_with_a_clear_reason(graded, sub):
         for phrase in words:
             assert phrase in run.output(key), f"{phrase!r} not in the {key} reason: {run.output(key)!r}"
     if not expected["failed"]:
-        assert run.json["score"] == 100
+        assert run.json["extra_data"]["autograded_score"] == 100
 
 
 @pytest.mark.parametrize("sub", sorted(n for n, e in BAD_INPUTS.items() if e["where"] and n != "import_syntax_error"))
@@ -96,7 +96,7 @@ def test_endless_import_is_stopped_once(graded):
 @pytest.mark.graded("prints_megabytes")
 def test_megabytes_of_output_are_capped(graded):
     run = graded("prints_megabytes")
-    assert run.json["score"] == 100
+    assert run.json["extra_data"]["autograded_score"] == 100
     assert len(run.stdout) < 256 * 1024, f"results.json is {len(run.stdout)} bytes"
     assert len(run.stderr) < 256 * 1024, f"the terminal table is {len(run.stderr)} bytes"
     assert "#" * 1000 not in run.stdout + run.stderr

@@ -46,7 +46,7 @@ def test_slow_but_correct_submission_scores_the_same_next_to_a_cpu_hog(tmp_path)
         for hog in hogs:
             hog.kill()
             hog.wait()
-    assert alone["score"] == 100, verdict(alone)
+    assert alone["extra_data"]["autograded_score"] == 100, verdict(alone)
     assert verdict(loaded) == verdict(alone)
     assert "overload_stops" not in loaded["extra_data"], loaded["extra_data"]  # no backstop needed here
     assert loaded["extra_data"]["cpu_seconds"] > 1.5  # it is a slow one: seconds of CPU per training run

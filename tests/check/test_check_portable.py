@@ -35,6 +35,6 @@ def test_portable_tier_scores_like_the_default_tier(graded, sub):
 @pytest.mark.graded("portable:reference")
 def test_portable_tier_leaves_no_process_or_folder(graded):
     run = graded("portable:reference")
-    assert run.assert_graded()["score"] == 100
+    assert run.assert_graded()["extra_data"]["autograded_score"] == 100
     if run.leftovers is not None:
         assert run.leftovers == [] and run.leftover_dirs == []

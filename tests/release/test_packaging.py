@@ -55,7 +55,7 @@ def test_installed_wheel_grades_from_another_folder(wheel, deps, tmp_path):
                                capture_output=True, text=True)
         assert probe.returncode != 0, f"`import {name}` works in a plain install"
     result = _grade_reference_copy(bin_dir, tmp_path / "elsewhere")
-    assert result["score"] == 100, result["output"]
+    assert result["extra_data"]["autograded_score"] == 100, result["output"]
     assert result["extra_data"]["rubric_sha256"]
 
 
@@ -71,7 +71,7 @@ def test_sdist_carries_what_a_wheel_build_needs(source_copy, deps, tmp_path):
     bin_dir = make_venv(tmp_path / "venv", deps)
     done = pip_install(bin_dir, str(sdist))
     assert done.returncode == 0, done.stderr[-3000:]
-    assert _grade_reference_copy(bin_dir, tmp_path / "elsewhere")["score"] == 100
+    assert _grade_reference_copy(bin_dir, tmp_path / "elsewhere")["extra_data"]["autograded_score"] == 100
 
 
 def test_pip_install_git_url_of_a_clone(source_copy, deps, tmp_path):
@@ -83,7 +83,7 @@ def test_pip_install_git_url_of_a_clone(source_copy, deps, tmp_path):
     done = pip_install(bin_dir, f"git+file://{repo}")
     assert done.returncode == 0, done.stderr[-3000:]
     assert _installed_grader(bin_dir).is_relative_to(tmp_path / "venv")
-    assert _grade_reference_copy(bin_dir, tmp_path / "elsewhere")["score"] == 100
+    assert _grade_reference_copy(bin_dir, tmp_path / "elsewhere")["extra_data"]["autograded_score"] == 100
 
 
 def test_pip_install_dot_is_not_editable(source_copy, deps, tmp_path):
@@ -92,7 +92,7 @@ def test_pip_install_dot_is_not_editable(source_copy, deps, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     grader_dir = _installed_grader(bin_dir)
     assert (grader_dir / "rubric" / "lab1.toml").is_file()
-    assert _grade_reference_copy(bin_dir, tmp_path / "elsewhere")["score"] == 100
+    assert _grade_reference_copy(bin_dir, tmp_path / "elsewhere")["extra_data"]["autograded_score"] == 100
 
 
 def test_student_build_gives_the_full_graders_score_and_diagnoses(wheel, deps, tmp_path):
