@@ -35,28 +35,34 @@ sys.path.insert(0, str(ROOT))
 from grader.batch import run_batch  # noqa: E402
 from grader.sandbox import strict  # noqa: E402
 from tests.attacks import attack_harness as harness  # noqa: E402
+from tests.support import fixtures  # noqa: E402
+from tests.support.processes import processes_mentioning  # noqa: E402
 
-# Ten attacks, one per family: lifecycle, forging, tampering, secrets, network, frameworks, protocol.
-ATTACKS = ("setsid_daemon", "forge_results_files", "kill_parent", "fork_loop_bounded", "memory_hog",
-           "read_secret_seed", "conftest_injection", "network_connect", "framework_computed_import",
+# Issue 13's mechanisms first (lying forwards, label-aware weights, run-time takeover, the import guard,
+# prlimit on the grader, /opt), then one attack per older family: lifecycle, forging, tampering,
+# secrets, network, frameworks, protocol.
+ATTACKS = ("finite_difference_lie", "label_aware_weights", "runtime_takeover", "import_guard_off", "prlimit_grader",
+           "read_opt", "child_takeover", "setsid_daemon", "forge_results_files", "kill_parent", "fork_loop_bounded",
+           "memory_hog", "read_secret_seed", "conftest_injection", "network_connect", "framework_computed_import",
            "forged_pipe_pickle")
-SPARE = ("disk_fill", "read_parent_memory", "sitecustomize_plant", "sleep_forever_in_train")
 HONEST = 90
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
-def honest_sources() -> list[Path]:
-    fixtures = ROOT / "tests" / "submissions"
-    found = sorted(p for p in fixtures.iterdir() if p.is_dir()) if fixtures.is_dir() else []
-    return [ROOT / "reference", *found]
+def honest_sources(folder: Path) -> list[Path]:
+    """reference/ and every fixture submission of tests/submissions/ (edit files), materialized in folder."""
+    sources = [ROOT / "reference"]
+    for name in fixtures.fixture_names():
+        sources.append(fixtures.materialize(name, folder / name))
+    return sources
 
 
-def make_honest(folder: Path) -> list[str]:
-    """HONEST folders: every other one the reference, the rest cycling through the fixtures."""
-    reference, *others = honest_sources()
+def make_honest(folder: Path, sources: list[Path], count: int) -> list[str]:
+    """`count` folders: every other one the reference, the rest cycling through the fixtures."""
+    reference, *others = sources
     cycle = itertools.cycle(others or [reference])
     keys = []
-    for number in range(HONEST):
+    for number in range(count):
         source = reference if number % 2 == 0 else next(cycle)
         key = f"{10000 + number * 10}_{source.name}_lab1"
         shutil.copytree(source, folder / key, ignore=IGNORE)
@@ -65,9 +71,7 @@ def make_honest(folder: Path) -> list[str]:
 
 
 def pick_attacks(tier: str) -> list[harness.Attack]:
-    chosen = [harness.ATTACKS[n] for n in ATTACKS if not harness.tier_skip(harness.ATTACKS[n], tier)]
-    spares = [harness.ATTACKS[n] for n in SPARE if not harness.tier_skip(harness.ATTACKS[n], tier)]
-    return (chosen + spares)[:10]
+    return [harness.ATTACKS[n] for n in ATTACKS if n in harness.ATTACKS and not harness.tier_skip(harness.ATTACKS[n], tier)]
 
 
 def make_attacks(folder: Path, out: Path, victim_id: str, attacks) -> dict[str, harness.Attack]:
@@ -103,6 +107,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sandbox", choices=["default", "strict"], default=None)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--honest", type=int, default=HONEST, help="honest submissions in each batch")
     args = parser.parse_args(argv)
     available, why = strict.available()
     tier = args.sandbox or ("strict" if available else "default")
@@ -113,7 +118,7 @@ def main(argv=None) -> int:
         rubric = harness.fast_rubric(base / "fast_rubric.toml")
         clean_in, mixed_in = base / "clean", base / "mixed"
         clean_in.mkdir()
-        keys = make_honest(clean_in)
+        keys = make_honest(clean_in, honest_sources(base / "fixtures"), args.honest)
         shutil.copytree(clean_in, mixed_in)
         (mixed_in / "neighbour_student").mkdir()  # not a submission: no lab modules (an "empty" row)
         (mixed_in / "neighbour_student" / "notes.txt").write_text(harness.NEIGHBOUR_SECRET)
@@ -141,7 +146,7 @@ def main(argv=None) -> int:
                 flagged += 1
             else:
                 unflagged.append(attack.name)
-        leftovers = harness.processes_mentioning(base)
+        leftovers = processes_mentioning(base, environ=True)
         leftover_dirs = list((base / "tmp").glob("lab1-grader-*"))
         planted = [str(p) for p in (base / "mixed-out").rglob("*") if p.is_file() and harness.planted(p)]
         leaked = [p for p in (base / "mixed-out").rglob("*") if p.is_file()
