@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.batch.errors import BatchError
+
+if TYPE_CHECKING:
+    from grader.batch.discover import Submission
 
 ID_HEADERS = ("id", "student id", "student_id", "sid", "sis user id", "user id", "username", "login id", "idnumber")
 NAME_HEADERS = ("name", "student", "full name", "student name")
@@ -95,7 +100,7 @@ class RosterMatch:
     lookalike: dict[str, Student] = field(default_factory=dict)  # unknown key -> the roster id it looks like
 
 
-def match_roster(subs, students: list[Student]) -> RosterMatch:
+def match_roster(subs: Iterable[Submission], students: list[Student]) -> RosterMatch:
     """Match each submission's id (or email) to a roster student after NFKC; flag look-alike ids."""
     by_id = {normalize_id(s.student_id): s for s in students}
     by_email = {normalize_id(s.email): s for s in students if s.email}

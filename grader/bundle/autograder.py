@@ -16,6 +16,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.results import GradeResult
 
 ROOT_VARIABLE = "LAB1_AUTOGRADER_ROOT"  # moves /autograder (the tests run run_autograder in a temporary folder)
 SEED_FILE = "secret_seed"
@@ -35,7 +39,7 @@ def take_secret_seed(source: Path) -> int | None:
     return int(text) if text else None
 
 
-def grade_submission(root: Path, sandbox: str = "auto"):
+def grade_submission(root: Path, sandbox: str = "auto") -> GradeResult:
     """The GradeResult of ROOT/submission (an error result when there is nothing to grade)."""
     from grader.batch.discover import Submission, find_submission_root
     from grader.batch.errors import error_result

@@ -10,7 +10,7 @@ from grader.usage import UsageError, fail_usage
 
 
 @click.group("bundle", context_settings={"help_option_names": ["-h", "--help"]})
-def bundle_command():
+def bundle_command() -> None:
     """Package the grader for a course platform.
 
     \b
@@ -26,7 +26,7 @@ def bundle_command():
               help="Rubric TOML (default: rubric/lab1.toml).")
 @click.option("--wheel", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A built lab1_grader wheel to ship (default: built from this checkout).")
-def gradescope_command(out, rubric_path, wheel):
+def gradescope_command(out: Path, rubric_path: Path | None, wheel: Path | None) -> None:
     """Write Gradescope's autograder zip: setup.sh, run_autograder, the grader and pinned dependencies.
 
     The hidden-point seed is taken from $LAB1_SECRET_SEED now and stored in the zip (never printed);

@@ -17,13 +17,19 @@ import zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.bundle.autograder import ROOT_VARIABLE, SEED_FILE
 from grader.usage import UsageError
 
+if TYPE_CHECKING:
+    from grader.rubric.loader import Rubric
+
 SEED_VARIABLE = "LAB1_SECRET_SEED"
 # The grader's run-time dependencies, pinned to the versions the bundle was built and tested with.
 PINNED = ("numpy", "click", "pytest", "pytest-json-report", "matplotlib", "psutil", "pyyaml")
+
+BUILT_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"  # the pins below were resolved on it
 
 SETUP_SH = """#!/usr/bin/env bash
 # Runs once, when Gradescope builds the autograder image (Ubuntu): Python, a venv, the grader.
@@ -31,11 +37,11 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq python3 python3-venv python3-pip > /dev/null
-# The pins were resolved on Python {major}.{minor}: an older python3 (Ubuntu 22.04 has 3.10) gets python{major}.{minor}.
+# The pins were resolved on Python @PY@: an older python3 (Ubuntu 22.04 has 3.10) gets python@PY@.
 PYTHON=python3
-if ! python3 -c 'import sys; sys.exit(sys.version_info < ({major}, {minor}))'; then
-    apt-get install -y -qq python{major}.{minor} python{major}.{minor}-venv > /dev/null
-    PYTHON=python{major}.{minor}
+if ! python3 -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "@PY@".split("."))))'; then
+    apt-get install -y -qq python@PY@ python@PY@-venv > /dev/null
+    PYTHON=python@PY@
 fi
 "$PYTHON" -m venv /autograder/venv
 /autograder/venv/bin/pip install --quiet --upgrade pip
@@ -43,7 +49,7 @@ fi
 # Draw one figure now: matplotlib builds its font cache in the image, not during every grading.
 MPLCONFIGDIR=/autograder/mplconfig /autograder/venv/bin/python -c "import matplotlib; matplotlib.use('Agg'); \\
 import matplotlib.pyplot as plt; plt.figure(); plt.savefig('/tmp/warm.png')"
-""".format(major=sys.version_info.major, minor=sys.version_info.minor)
+""".replace("@PY@", BUILT_PYTHON)
 
 RUN_AUTOGRADER = f"""#!/usr/bin/env bash
 # Gradescope runs this for every submission: grade /autograder/submission into /autograder/results/results.json.
@@ -69,7 +75,7 @@ class Bundle:
 
 def requirements() -> str:
     """requirements.txt: each run-time dependency pinned to the installed version."""
-    lines = [f"# resolved on Python {sys.version_info.major}.{sys.version_info.minor} (setup.sh installs at least it)"]
+    lines = [f"# resolved on Python {BUILT_PYTHON} (setup.sh installs at least it)"]
     for name in PINNED:
         try:
             lines.append(f"{name}=={metadata.version(name)}")
@@ -110,7 +116,8 @@ def secret_seed() -> tuple[str, str]:
     return value, "secret"
 
 
-def build_bundle(out: str | Path, rubric=None, wheel: str | Path | None = None) -> Bundle:
+def build_bundle(out: str | Path, rubric: Rubric | str | Path | None = None,
+                 wheel: str | Path | None = None) -> Bundle:
     """Write the autograder zip to out (atomically) and return what is in it."""
     from grader.usage import resolve_rubric
 

@@ -14,7 +14,7 @@ _RUBRIC = click.option("--rubric", "rubric_path", type=click.Path(path_type=Path
 
 
 @click.group("gradebook", context_settings={"help_option_names": ["-h", "--help"]})
-def gradebook_command():
+def gradebook_command() -> None:
     """Merge the lab report's hand-graded scores, and export a gradebook your LMS imports.
 
     \b
@@ -29,7 +29,7 @@ def gradebook_command():
 @click.option("--sheet", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The filled sheet  [default: GRADES/manual.csv, written by grade batch]")
 @_RUBRIC
-def merge_command(grades, sheet, rubric_path):
+def merge_command(grades: Path, sheet: Path | None, rubric_path: Path | None) -> None:
     """Merge the TA's manual.csv into GRADES: gradebook.csv's report columns and each student's feedback.html.
 
     Every line is checked first; an out-of-range score, an unknown id or a missing student is an
@@ -62,7 +62,7 @@ def merge_command(grades, sheet, rubric_path):
 @click.option("--out", "-o", "out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The CSV file to import.")
 @_RUBRIC
-def export_command(grades, lms, total, assignment, out, rubric_path):
+def export_command(grades: Path, lms: str, total: str, assignment: str, out: Path, rubric_path: Path | None) -> None:
     """Write GRADES' gradebook as the CSV an LMS imports; rows without a grade stay empty, never 0.
 
     \b

@@ -15,11 +15,15 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.atomic import atomic_write_text
 from grader.batch.gradebook import GRAND_TOTAL, POINTS_POSSIBLE, number
 from grader.gradebook.merge import read_rows
 from grader.usage import UsageError
+
+if TYPE_CHECKING:
+    from grader.rubric.loader import Rubric
 
 LMS = ("canvas", "moodle")
 TOTALS = ("autograded", "all")  # all: autograded plus the manual items (needs a merged manual.csv)
@@ -31,7 +35,7 @@ def grade_of(row: dict[str, str], total: str) -> str:
 
 
 def export_gradebook(grades: str | Path, lms: str, out: str | Path, total: str = "autograded",
-                     assignment: str = "Lab 1", rubric=None) -> tuple[Path, int, int]:
+                     assignment: str = "Lab 1", rubric: Rubric | str | Path | None = None) -> tuple[Path, int, int]:
     """Write the import file; returns (path, rows with a grade, rows left blank)."""
     from grader.usage import resolve_rubric
 
@@ -48,7 +52,7 @@ def export_gradebook(grades: str | Path, lms: str, out: str | Path, total: str =
     return atomic_write_text(Path(out), text), graded, len(students) - graded
 
 
-def _canvas(rows, total: str, assignment: str, maximum: float) -> str:
+def _canvas(rows: list[dict[str, str]], total: str, assignment: str, maximum: float) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment])
@@ -58,7 +62,7 @@ def _canvas(rows, total: str, assignment: str, maximum: float) -> str:
     return buffer.getvalue()
 
 
-def _moodle(rows, total: str, maximum: float) -> str:
+def _moodle(rows: list[dict[str, str]], total: str, maximum: float) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",

@@ -7,11 +7,15 @@ import html
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.atomic import atomic_write_text
 from grader.batch.gradebook import GRAND_TOTAL, POINTS_POSSIBLE, number
 from grader.gradebook.sheet import ManualScores, read_sheet, save_merged
 from grader.usage import UsageError
+
+if TYPE_CHECKING:
+    from grader.rubric.loader import Rubric
 
 GRADEBOOK = "gradebook.csv"
 FEEDBACK = "feedback.html"
@@ -41,7 +45,7 @@ def read_rows(grades: Path) -> tuple[list[str], list[dict[str, str]]]:
     return header, rows
 
 
-def merge_sheet(grades: str | Path, sheet: str | Path, rubric=None) -> MergeResult:
+def merge_sheet(grades: str | Path, sheet: str | Path, rubric: Rubric | str | Path | None = None) -> MergeResult:
     """Check the whole sheet first (nothing is written when a line is wrong), then update the batch's files."""
     from grader.usage import resolve_rubric
 
@@ -68,7 +72,7 @@ def merge_sheet(grades: str | Path, sheet: str | Path, rubric=None) -> MergeResu
     return MergeResult(students=sum(1 for s in manual.scores.values() if s), blank=manual.blank, gradebook=path)
 
 
-def _write_feedback(folder: Path, row: dict[str, str], rubric, manual: ManualScores) -> None:
+def _write_feedback(folder: Path, row: dict[str, str], rubric: Rubric, manual: ManualScores) -> None:
     """feedback.html: the autograded total, each manual item's score and the TA's comment, linking report.html."""
     if not folder.is_dir():
         return
