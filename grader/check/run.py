@@ -145,8 +145,13 @@ def _sandbox_meta(box: Sandbox, meta: dict) -> None:
 
 
 def limit_flags(box: Sandbox) -> list[str]:
-    """`limits:` flags: a submission that came near a CPU budget (a TA may want to look; no cost)."""
-    return [f"limits: {note}" for note in box.near_limits()]
+    """`limits:` flags: a submission that came near a CPU budget (a TA may want to look; no cost); and
+    `tier:` when the portable tier ran: the code was watched, not confined (extra_data.unconfined)."""
+    flags = [f"limits: {note}" for note in box.near_limits()]
+    if box.tier == "portable":
+        why = box.tier_note or "asked for with --sandbox portable"
+        flags.append(f"tier: portable ({why}); the code ran unconfined, fine for checking your own work")
+    return flags
 
 
 def mark_regrade(result: GradeResult) -> None:

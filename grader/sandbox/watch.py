@@ -6,7 +6,7 @@ A probe's verdict is one of:
   None        it answered;
   "cpu"       its process tree used more CPU time than the probe's budget (the submission's fault);
   "idle"      the tree sat without computing (sleeping, blocked) for longer than the budget (its fault);
-  "memory"    the tree's resident memory passed the cap (portable tier: there are no rlimits);
+  "memory"    a process of the tree passed the resident-memory cap (portable tier: there are no rlimits);
   "output"    its output file passed the cap (portable tier);
   "wall"      the wall-clock backstop passed while it was still computing: the machine is too busy,
               which is never the submission's fault.
@@ -111,14 +111,15 @@ class TreeWatch:
         return False
 
     def rss(self) -> int:
-        """Resident memory of the live tree, in bytes."""
-        total = 0
+        """Resident memory of the largest live process of the tree, in bytes: the limit is per process,
+        as the other tiers' address-space rlimit is (a sum would count the pages forks share many times)."""
+        largest = 0
         for proc in self._live():
             try:
-                total += proc.memory_info().rss
+                largest = max(largest, proc.memory_info().rss)
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue
-        return total
+        return largest
 
     # --- killing --------------------------------------------------------------
     def kill(self, rounds: int = 20) -> int:

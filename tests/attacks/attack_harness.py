@@ -99,6 +99,48 @@ def load_attacks() -> list[Attack]:
 
 ATTACKS = {a.name: a for a in load_attacks()}
 TIERS = ("default", "strict")
+PORTABLE = "portable"  # forced on Linux by test_attacks.py (issue 15): it watches, it confines nothing
+# Attacks the portable tier cannot stop (no Landlock, seccomp, namespaces, rlimits or subreaper): in it they
+# are recorded, not prevented. Each names the tests that then fail there (expected failures saying why):
+# "score" test_graded_to_the_honest_score, "behind" test_nothing_left_behind, "flagged" test_attempt_flagged.
+PORTABLE_UNCONFINED: dict[str, tuple[str, set[str]]] = {
+    "memory_hog": ("no address-space limit: the watcher stops the child past the memory limit, so the reason "
+                   "names the limit, not a MemoryError", {"flagged"}),
+    "read_reference": ("reads the reference and another student's folder: only Landlock or a private root stop it",
+                       {"behind"}),
+    "read_secret_seed": ("reads the grader's /proc/<pid>/environ: only a non-dumpable grader or a PID namespace "
+                         "stop it", {"score", "behind"}),
+    "network_connect": ("opens network connections: only seccomp, Landlock ABI 4 or a network namespace stop it",
+                        {"score", "behind"}),
+    "setsid_daemon": ("a double-forked daemon leaves the tree: only a subreaper or a PID namespace catch it",
+                      {"score", "behind", "flagged"}),
+    "prlimit_grader": ("sets the grader's rlimits and priority: only seccomp or a PID namespace stop it",
+                       {"score", "behind", "flagged"}),
+    "forged_pipe_pickle": ("writes its forgery to fd 1, which the portable child points at its log: the grader "
+                           "never sees it and grades the honest code, unflagged", {"score", "flagged"}),
+}
+# Attacks not even started in the portable tier: run for real they would harm this machine or this test run.
+PORTABLE_NOT_RUN = {
+    "disk_fill": "would write 100 GB to the disk and to /dev/shm (RAM): the portable tier has no file-size limit",
+    "kill_parent": "would SIGKILL the grader's process group, which is this test session's",
+    "forge_results_files": "would write results.json files into this repository and into the folders of the "
+                           "attack runs beside it (seen there as their plants)",
+    "read_parent_memory": "would attach to the grader with ptrace and stop it (the run hangs until its timeout)",
+    "conftest_injection": "would plant conftest.py files in this repository while its tests run",
+    "sitecustomize_plant": "would plant sitecustomize.py and .pth files in this virtual environment",
+}
+
+
+def portable_cases(test: str) -> list:
+    """The portable tier's (attack, tier) cases of one test ("score", "behind" or "flagged"): an expected
+    failure where the attack needs confinement (timing decides some of them: not strict)."""
+    cases = []
+    for name in ATTACKS:
+        why, tests = PORTABLE_UNCONFINED.get(name, ("", set()))
+        marks = [pytest.mark.xfail(reason=f"portable tier: {why} (recorded, not prevented)", strict=False)] if (
+            test in tests) else []
+        cases.append(pytest.param(name, PORTABLE, id=f"{name}-{PORTABLE}", marks=marks))
+    return cases
 
 
 def fast_rubric(path: Path) -> Path:
@@ -320,6 +362,9 @@ SLOWEST_FIRST = ("sleep_forever_in_train", "signals_ignored_hang_at_import", "gi
 
 def tier_skip(attack: Attack, tier: str) -> str:
     """Why this (attack, tier) cannot run on this machine, or ''."""
+    if tier == PORTABLE:
+        why = PORTABLE_NOT_RUN.get(attack.name, "")
+        return f"portable tier: not run, it {why}" if why else ""
     if tier == "strict":
         ok, why = strict_available()
         if not ok:

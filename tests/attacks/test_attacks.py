@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.attacks.attack_harness import ATTACKS, NEIGHBOUR_SECRET, SECRET_SEED, TIERS, tier_skip
+from tests.attacks.attack_harness import ATTACKS, NEIGHBOUR_SECRET, SECRET_SEED, TIERS, portable_cases, tier_skip
 from tests.support.machine import require_strict_tier
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +30,7 @@ def _hole(attack: str, what: str):
         pytest.xfail(f"known hole, reported: {hole}")
 
 
-@pytest.mark.parametrize("attack, tier", CASES)
+@pytest.mark.parametrize("attack, tier", CASES + portable_cases("score"))
 def test_graded_to_the_honest_score(attack_runner, attack, tier):
     """The grader finishes with a valid Gradescope results file and the exact honest score."""
     run = _run(attack_runner, attack, tier)
@@ -51,7 +51,7 @@ def test_graded_to_the_honest_score(attack_runner, attack, tier):
     assert data["extra_data"]["sandbox"] == tier, "the tier that ran is recorded in every result"
 
 
-@pytest.mark.parametrize("attack, tier", CASES)
+@pytest.mark.parametrize("attack, tier", CASES + portable_cases("behind"))
 def test_nothing_left_behind(attack_runner, attack, tier):
     """No process, no sandbox folder, no planted file, no connection, no leaked secret."""
     run = _run(attack_runner, attack, tier)
@@ -65,7 +65,7 @@ def test_nothing_left_behind(attack_runner, attack, tier):
     assert "ATTACK-SUCCEEDED" not in text, next(line for line in text.splitlines() if "ATTACK-SUCCEEDED" in line)
 
 
-@pytest.mark.parametrize("attack, tier", CASES)
+@pytest.mark.parametrize("attack, tier", CASES + portable_cases("flagged"))
 def test_attempt_flagged(attack_runner, attack, tier):
     """What the grader can detect is said in words: in the flags, or in the reasons of the items."""
     run = _run(attack_runner, attack, tier)

@@ -178,3 +178,14 @@ def test_the_scan_finds_posix_only_calls(tmp_path):
     sample.write_text("import os, resource, subprocess\nos.killpg(1, 9)\n"
                       "subprocess.Popen(['x'], preexec_fn=None)\nif self.tier != 'portable':\n    os.setsid()\n")
     assert posix_calls(sample) == ["sample.py:1 import resource", "sample.py:2 os.killpg", "sample.py:3 preexec_fn="]
+
+
+def test_batch_grades_a_class_in_the_portable_tier_only_when_asked_by_name(monkeypatch):
+    from grader.batch.errors import BatchError
+    from grader.batch.run import resolve_sandbox
+    from grader.sandbox import tiers
+
+    monkeypatch.setattr(tiers, "choose", lambda asked: ("portable", "auto: windows") if asked == "auto" else (asked, ""))
+    with pytest.raises(BatchError, match="confines nothing.*--sandbox portable"):
+        resolve_sandbox("auto")
+    assert resolve_sandbox("portable") == "portable"
