@@ -24,8 +24,17 @@ def make_guard(audit, student_root):
     top-level modules live (a flat `import autograd` of its autograd.py)."""
     from importlib.machinery import PathFinder
 
-    def find_spec(self, name, path=None, target=None, *, _audit=audit, _internal=Audit.INTERNAL,
-                  _root=[student_root], _finder=PathFinder):  # noqa: B006 - never mutated
+    def find_spec(
+        self,
+        name,
+        path=None,
+        target=None,
+        *,
+        _audit=audit,
+        _internal=Audit.INTERNAL,
+        _root=[student_root],  # noqa: B006 - never mutated
+        _finder=PathFinder,
+    ):
         top = name.split(".")[0]
         if top in _audit.own_modules and name == top and top not in _internal:
             return _finder.find_spec(name, _root)
