@@ -186,6 +186,6 @@ def test_batch_grades_a_class_in_the_portable_tier_only_when_asked_by_name(monke
     from grader.sandbox import tiers
 
     monkeypatch.setattr(tiers, "choose", lambda asked: ("portable", "auto: windows") if asked == "auto" else (asked, ""))
-    with pytest.raises(BatchError, match="confines nothing.*--sandbox portable"):
+    with pytest.raises(BatchError, match=r"confines nothing.*--sandbox portable"):
         resolve_sandbox("auto")
     assert resolve_sandbox("portable") == "portable"
