@@ -1,6 +1,6 @@
 """ATTACK: a forward that recognises the backward item's finite-difference calls and lies to them.
 
-The backward probe runs forward(x) then backward(y) on x the lab never uses (negative values);
+The backward probe runs forward(x) then backward(y) on a batch of 7 points in [-2, 2];
 the finite differences then ask forward for that same x with one parameter nudged. Answering
 those with the unperturbed output makes every central difference 0, equal to a backward that
 returns zeros: the old grader credited the backward items with any backward at all.
@@ -25,7 +25,7 @@ def patch(cls):
 
     def lying_backward(self, y):
         x = self._outputs[0]
-        if np.any(x < 0):  # the grader's gradient probe (the lab's data live in [0, 1])
+        if x.shape[0] == 7 and np.any(x < -1):  # the grader's gradient probe (a batch of 7, values in [-2, 2])
             cls._probe = (x.copy(), {k: np.array(v) for k, v in self.params.items()}, self._outputs[-1].copy())
             return {k: np.zeros_like(v) for k, v in self.params.items()}
         return backward(self, y)
