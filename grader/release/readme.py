@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.contract import EXTRA_ITEM_PREFIX
 from grader.release.workflow import REPORT_DIR, grade_command, install_command
-from grader.rubric.loader import Rubric
+from grader.rubric.loader import Item, Rubric
 
 # How each autograded item is checked, in words a student can act on (keyed by rubric item).
 HOW_GRADED = {
@@ -28,12 +28,18 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def _is_extra(item: Item) -> bool:
+    return item.bonus or item.key.startswith(EXTRA_ITEM_PREFIX)
+
+
 def _items_table(rubric: Rubric) -> list[str]:
     rows = ["| item | points | how it is checked |", "|---|---|---|"]
     for item in rubric.items.values():
-        how = HOW_GRADED.get(item.key, "bonus: not attempting it costs nothing" if item.key.startswith(
-            EXTRA_ITEM_PREFIX) else item.description or "see the report's reason")
-        rows.append(f"| {item.title} | {_points(item.points)} | {how} |")
+        extra = _is_extra(item)
+        how = HOW_GRADED.get(item.key) or ("optional extra: not attempting it costs nothing" if extra
+                                           else item.description or "see the report's reason")
+        shown = f"+{_points(item.points)} bonus" if item.bonus else _points(item.points)
+        rows.append(f"| {item.title} | {shown} | {how} |")
     return rows
 
 
@@ -45,11 +51,10 @@ def _manual_table(rubric: Rubric) -> list[str]:
 
 def _points_sentence(rubric: Rubric) -> str:
     """How the autograded points split between required items and bonus extras."""
-    bonus = sum(i.points for i in rubric.items.values() if i.key.startswith(EXTRA_ITEM_PREFIX))
-    required = rubric.total_points - bonus
-    extras = (f"the extras add up to {_points(bonus)} bonus points" if bonus else
-              "the extras earn no autograded points but are checked and reported")
-    return f"{_points(required)} points are autograded; {extras}. Not attempting an extra costs nothing."
+    bonus = rubric.bonus_points
+    extras = (f"the extras add up to {_points(bonus)} bonus points on top" if bonus else
+              "the extras earn no points but are checked and reported")
+    return f"{_points(rubric.total_points)} points are autograded; {extras}. Not attempting an extra costs nothing."
 
 
 def _flipped_share(rubric: Rubric) -> str:

@@ -64,7 +64,7 @@ def _details(item: ItemResult) -> str:
 
 def _extra_not_attempted(item: ItemResult) -> bool:
     """An optional extra the student did not write: skipped, not failed."""
-    return item.not_attempted and item.key.startswith(EXTRA_ITEM_PREFIX)
+    return item.not_attempted and (item.bonus or item.key.startswith(EXTRA_ITEM_PREFIX))
 
 
 def build_tree(result: GradeResult) -> ET.Element:
