@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -14,15 +12,15 @@ import pytest
 from grader.release.skeleton import skeleton_files
 from grader.release.workflow import workflow_yaml
 from tests.release.installs import ROOT
+from tests.support.runner import GraderProcess, run_grader
 
 yaml = pytest.importorskip("yaml")
 
 pytestmark = pytest.mark.e2e
 
 
-def release(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", "release", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=600)
+def release(*args: str, cwd: Path = ROOT) -> GraderProcess:
+    return run_grader(["release", *args], None, 600, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

@@ -15,15 +15,13 @@ import pytest
 from grader.usage import UsageError, check_fail_under, require_submission_folder
 from tests.release.installs import ROOT
 from tests.support.fixtures import materialize
+from tests.support.runner import GraderProcess, run_grader
 
 FAST_RUBRIC = ROOT / "tests" / "check" / "fast_limits.toml"
 
 
-def _grade(*args: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TMPDIR": str(cwd)}
-    env.pop("GITHUB_STEP_SUMMARY", None)
-    return subprocess.run([sys.executable, "-m", "grader", "check", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, **kwargs)
+def _grade(*args: str, cwd: Path) -> GraderProcess:
+    return run_grader(["check", *args], cwd, 300, cwd=cwd)
 
 
 def test_a_folder_without_the_lab_modules_is_a_usage_error_naming_them(tmp_path):

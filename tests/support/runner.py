@@ -38,14 +38,16 @@ class GraderProcess:
     seconds: float  # reported by the session summaries, never asserted
 
 
-def run_grader(args: Iterable[str], tmpdir: Path, timeout: float, env: Mapping[str, str] | None = None,
+def run_grader(args: Iterable[str], tmpdir: Path | None, timeout: float, env: Mapping[str, str] | None = None,
                cwd: Path = ROOT) -> GraderProcess:
     """`python -m grader ARGS` with TMPDIR=tmpdir, no stdin, the variables of SCRUBBED_ENV removed
-    and then `env` added; a run still going after `timeout` seconds is killed and reported as such."""
+    and then `env` added; a run still going after `timeout` seconds is killed and reported as such.
+    tmpdir None keeps this process's TMPDIR (for a run whose leftovers nobody looks for)."""
     argv = [sys.executable, "-m", "grader", *args]
     full_env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     full_env.update(env or {})
-    full_env["TMPDIR"] = str(tmpdir)
+    if tmpdir is not None:
+        full_env["TMPDIR"] = str(tmpdir)
     started = time.perf_counter()
     try:
         done = subprocess.run(argv, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout,
