@@ -8,6 +8,7 @@ import sys
 import time
 
 from grader.batch.forked import run_forked
+from tests.support.processes import gone
 
 
 def test_ok_and_output_tail(tmp_path):
@@ -53,15 +54,7 @@ def test_timeout_kills_the_grandchild_and_what_it_left(tmp_path):
     outcome = run_forked(target, timeout=1.0)
     assert outcome.status == "timeout"
     orphan = int(pid_file.read_text())
-    assert not os.path.exists(f"/proc/{orphan}") or _is_zombie(orphan)
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
+    assert gone(orphan)
 
 
 def test_grandchild_ignoring_sigterm_is_killed(tmp_path, monkeypatch):
@@ -80,4 +73,4 @@ def test_grandchild_ignoring_sigterm_is_killed(tmp_path, monkeypatch):
 
     assert run_forked(stubborn, timeout=0.5).status == "timeout"
     stubborn_pid = int(pid_file.read_text())  # SIGTERM alone would have left it sleeping
-    assert not os.path.exists(f"/proc/{stubborn_pid}") or _is_zombie(stubborn_pid)
+    assert gone(stubborn_pid)

@@ -31,6 +31,14 @@ def proc_available() -> bool:
     return (PROC / "self" / "cwd").exists()
 
 
+def gone(pid: int) -> bool:
+    """The process has ended: no /proc entry, or a zombie its parent has not reaped yet."""
+    try:
+        return (PROC / str(pid) / "stat").read_bytes().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return True
+
+
 def live_processes(environ: bool = False) -> list[Process]:
     """Every process but this one that is not a zombie; empty without /proc."""
     if not proc_available():
