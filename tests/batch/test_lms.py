@@ -19,7 +19,9 @@ from tests.batch.lms_exports import (
     gradescope_export,
     moodle_download,
 )
-from tests.support.fake_grader import fake_grade
+from tests.support.fake_grader import cell, fake_grade, reference_total
+
+FULL = cell(reference_total())  # the reference, bonus extras included
 
 
 def run(inp, out, **kwargs):
@@ -53,13 +55,13 @@ def test_a_canvas_class_with_a_roster_gets_one_row_per_student(tmp_path):
     book = by_id(out)
     assert sorted(book) == ["10001", "10002", "10004", "10005", "10006", "10007", "10008", "10009"]
     assert book["10001"]["name"] == "Anderson, Alice"  # the roster's name
-    assert (book["10001"]["total"], book["10001"]["status"], book["10001"]["late"]) == ("100", "ok", "")
-    assert (book["10002"]["total"], book["10002"]["late"]) == ("100", "late")  # .tar.gz, marked late
-    assert book["10004"]["total"] == "100"  # loose files, one renamed network-1.py
+    assert (book["10001"]["total"], book["10001"]["status"], book["10001"]["late"]) == (FULL, "ok", "")
+    assert (book["10002"]["total"], book["10002"]["late"]) == (FULL, "late")  # .tar.gz, marked late
+    assert book["10004"]["total"] == FULL  # loose files, one renamed network-1.py
     assert (out / "10004" / "files" / "report.pdf").is_file()  # kept for the TA
     dana = book["10005"]
     assert dana["status"] == "unsupported" and ".rar" in dana["error"] and dana["total"] == ""
-    assert book["10006"]["total"] == "100"  # a repo with .venv: 60 files skipped before the 50-file cap
+    assert book["10006"]["total"] == FULL  # a repo with .venv: 60 files skipped before the 50-file cap
     assert not (out / "10006" / "files" / "repo" / ".venv").exists()
     for missing in ("10007", "10008"):
         row = book[missing]
@@ -78,8 +80,8 @@ def test_moodle_folders_with_a_zip_loose_files_and_online_text(tmp_path):
     assert summary.preset == "moodle"
     book = by_id(out)
     assert sorted(book) == ["500001", "500002", "500003"]  # Bob's two folders are one submission
-    assert book["500001"]["name"] == "Alice Anderson" and book["500001"]["total"] == "100"
-    assert book["500002"]["total"] == "100" and "duplicate" not in book["500002"]["flags"]
+    assert book["500001"]["name"] == "Alice Anderson" and book["500001"]["total"] == FULL
+    assert book["500002"]["total"] == FULL and "duplicate" not in book["500002"]["flags"]
     assert (out / "500002" / "files" / "onlinetext.html").is_file()
     assert book["500003"]["total"] == "0" and book["500003"]["status"] == "ok"  # a .tgz of the skeleton
     assert (out / "500001" / "files" / "report.pdf").is_file()
@@ -92,7 +94,7 @@ def test_gradescope_export_uses_the_metadata_ids_and_gives_each_group_member_a_r
     assert summary.preset == "gradescope"
     book = by_id(out)
     assert sorted(book) == ["10001", "10002", "chen@uni.example"]
-    assert book["10002"]["total"] == book["chen@uni.example"]["total"] == "100"
+    assert book["10002"]["total"] == book["chen@uni.example"]["total"] == FULL
     assert "group submission with chen@uni.example" in book["10002"]["flags"]
     assert {frozenset((p.a, p.b)) for p in summary.similar} == {
         frozenset(("10001", "10002")), frozenset(("10001", "chen_uni.example"))}  # one upload's two rows: no pair
@@ -106,7 +108,7 @@ def test_blackboard_takes_the_latest_attempt(tmp_path):
     assert summary.preset == "blackboard"
     book = by_id(tmp_path / "grades")
     assert sorted(book) == ["akim", "jsmith"]
-    assert book["jsmith"]["total"] == "100"  # the second attempt is the reference, the first the skeleton
+    assert book["jsmith"]["total"] == FULL  # the second attempt is the reference, the first the skeleton
     assert "1 earlier attempt(s) ignored" in book["jsmith"]["flags"]
 
 

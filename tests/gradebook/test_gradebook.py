@@ -14,10 +14,13 @@ from grader.batch.gradebook import read_gradebook
 from grader.batch.unzip import ZipLimits
 from grader.cli import cli
 from tests.batch.lms_exports import canvas_download, canvas_roster
-from tests.support.fake_grader import fake_grade
+from tests.support.fake_grader import cell, fake_grade, reference_total
+
+FULL = cell(reference_total())
 
 REPORT = {"report_introduction": "18", "report_setup": "25", "report_results": "20", "report_discussion": "27.5",
           "report_extra": "10"}  # 100.5 of 110
+WITH_REPORT = cell(reference_total() + 100.5)  # the reference's autograded points (bonus included) + the report
 
 
 @pytest.fixture
@@ -59,10 +62,10 @@ def test_merge_fills_the_report_columns_and_each_feedback_page(graded):
     done = grade("gradebook", "merge", str(graded))
     assert done.exit_code == 0, done.output
     book = {r["id"]: r for r in read_gradebook(graded / "gradebook.csv")}
-    assert book["10001"]["report_discussion"] == "27.5" and book["10001"]["total_with_manual"] == "200.5"
+    assert book["10001"]["report_discussion"] == "27.5" and book["10001"]["total_with_manual"] == WITH_REPORT
     assert book["10007"]["report_setup"] == "25" and book["10007"]["total_with_manual"] == ""  # no submission
     page = (graded / "10001" / "feedback.html").read_text()
-    assert "27.5" in page and "clear plots" in page and "200.5" in page
+    assert "27.5" in page and "clear plots" in page and WITH_REPORT in page
     # a later batch (here: one student regraded) keeps the merged scores
     run_batch(graded.parent / "canvas", graded, only="10004", grade_fn=fake_grade, progress=False, reports=False,
               secret_seed=5, roster=graded.parent / "roster.csv")
@@ -98,13 +101,13 @@ def test_canvas_and_moodle_exports_leave_ungraded_rows_empty(graded, tmp_path):
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lab 1"]
     assert rows[1][0].strip() == "Points Possible" and rows[1][5] == "210"
     grades = {r[1]: r[5] for r in rows[2:]}
-    assert grades["10001"] == "200.5" and grades["10005"] == "" and grades["10008"] == ""  # .rar, no submission
+    assert grades["10001"] == WITH_REPORT and grades["10005"] == "" and grades["10008"] == ""  # .rar, no submission
     assert grades["10009"] == "100.5" and len(grades) == 8  # the skeleton (0) plus its report; not on the roster
     moodle = tmp_path / "moodle.csv"
     assert grade("gradebook", "export", str(graded), "--lms", "moodle", "--out", str(moodle)).exit_code == 0
     table = list(csv.DictReader(io.StringIO(moodle.read_text())))
     first = next(r for r in table if r["Identifier"] == "Participant 10001")
-    assert (first["Grade"], first["Maximum Grade"]) == ("100", "100")
+    assert (first["Grade"], first["Maximum Grade"]) == (FULL, "100")
     assert next(r for r in table if r["Identifier"] == "Participant 10008")["Status"] == "No submission"
 
 

@@ -114,3 +114,17 @@ def _burn(seconds: float) -> None:
     total = 0
     while time.process_time() < end:
         total += sum(range(1000))
+
+
+def reference_total() -> float:
+    """What the fake grader gives reference/: every item, the bonus extras included (100 + bonus)."""
+    from grader.rubric.loader import load_rubric
+
+    return float(sum(item.points for item in load_rubric().items.values()))
+
+
+def cell(value: float) -> str:
+    """A score as the gradebook writes it."""
+    from grader.batch.gradebook import number
+
+    return number(value)
