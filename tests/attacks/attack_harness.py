@@ -2,7 +2,7 @@
 
 Each folder here is one attack: ``ATTACK.toml`` (what it does, its base, the score its honest part
 earns, what must be flagged) and the files it adds to or changes in its base (a copy of
-``reference/``, or nothing). The harness materializes every (attack, tier) submission in its own
+``reference/``, or nothing), plus the helpers of ``_shared/`` it names (``shared = [...]``). The harness materializes every (attack, tier) submission in its own
 run folder, gives it ``hints.json`` (paths an attacker would dig out of /proc or sys.path: the
 grader's --json file, the repository, site-packages, a neighbouring student's folder, a listening
 port), and runs ``python -m grader check SUB --no-report --json - --rubric FAST`` with the run's
@@ -168,6 +168,8 @@ def materialize(attack: Attack, target: Path, hints: dict) -> None:
     for path in attack.folder.iterdir():
         if path.name != "ATTACK.toml" and path.is_file():
             shutil.copyfile(path, target / path.name)
+    for name in spec.get("shared", []):  # helpers several attacks import (tests/attacks/_shared/)
+        shutil.copyfile(HERE / "_shared" / name, target / name)
     for name, old, new in edits:
         text = (target / name).read_text(encoding="utf-8")
         assert text.count(old) == 1, f"{attack.name}: {name} no longer contains {old!r}: re-apply the attack"
