@@ -179,3 +179,12 @@ def test_reference_passes_every_training_check_on_every_seed(graded):
     for key in ("train_linear", "train_xor"):
         check = next(c for c in graded("reference").checks(key) if "accuracy_on_training" in c["name"])
         assert [check["data"][f"seed{s}"]["passed"] for s in (0, 1, 2)] == [True] * 3, check["data"]
+
+
+@pytest.mark.graded("conv_bias_gradient_mean")
+def test_a_wrong_extra_loses_only_its_bonus(graded):
+    run = graded("conv_bias_gradient_mean")
+    conv = run.item("extra_conv")
+    assert run.json["extra_data"]["autograded_score"] == 100
+    assert 0 < conv["score"] < conv["extra_data"]["bonus_points"] and conv["status"] == "failed"
+    assert "backward's db differs from central differences" in run.output("extra_conv")

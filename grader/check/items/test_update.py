@@ -22,7 +22,12 @@ def _params_and_grads(rubric, salt):
     return weights, grads
 
 
-def _problem(got, weights, grads, lr, tolerance, what):
+IGNORES_OPTIMIZER = ("the Network ignores the optimizer it is given; keep optimizer=... in self.optimizer and "
+                     "call its step in update")
+IGNORES_LR = "SGD.step must step with the lr it was constructed with (self.lr), not a constant"
+
+
+def _problem(got, weights, grads, lr, tolerance, what, why_default=IGNORES_OPTIMIZER):
     """Why `got` is not one step p - lr * g, or ''."""
     for key in weights:
         step = got[key] - weights[key]
@@ -31,19 +36,18 @@ def _problem(got, weights, grads, lr, tolerance, what):
         if not np.any(step):
             hint = "the parameters did not change: update them in place or assign net.params"
         elif lr != DEFAULT_LR and np.isclose(float(ratio(step, -lr * grads[key]) or 0.0), DEFAULT_LR / lr):
-            hint = (f"it stepped with lr = {DEFAULT_LR:g}, the default SGD: the Network ignores the optimizer it is "
-                    "given; keep optimizer=... in self.optimizer and call its step in update")
+            hint = f"it stepped with lr = {DEFAULT_LR:g}: {why_default}"
         else:
             hint = describe_ratio(ratio(step, -lr * grads[key]), {-1.0: "it adds lr * g: subtract the gradient"})
         return f"{what} changed {key} by something other than -lr * g" + (f": {hint}" if hint else "")
     return ""
 
 
-def _check(call, weights, grads, lr, tolerance, what):
+def _check(call, weights, grads, lr, tolerance, what, why_default=IGNORES_OPTIMIZER):
     """call(grads) -> params after one step; fails with the reason, naming pairing by position."""
     error = None
     try:
-        problem = _problem(call(grads), weights, grads, lr, tolerance, what)
+        problem = _problem(call(grads), weights, grads, lr, tolerance, what, why_default)
     except SubmissionError as exc:
         error, problem = exc, exc.reason
     if not problem:
@@ -70,12 +74,20 @@ def test_sgd_step(lab, rubric, params):
     weights, grads = _params_and_grads(rubric, 610)
     lr = params["lr"]
     _check(lambda g: lab.optimizer_steps("SGD", {"lr": lr}, weights, g, 1, what="SGD(lr).step(params, grads)"),
-           weights, grads, lr, params["tolerance"], f"SGD(lr={lr:g}).step")
+           weights, grads, lr, params["tolerance"], f"SGD(lr={lr:g}).step", IGNORES_LR)
 
 
 def test_network_uses_the_optimizer_it_is_given(lab, rubric, params):
     weights, grads = _params_and_grads(rubric, 620)
     lr = params["lr"]
     what = f"Network(optimizer=SGD(lr={lr:g})).update(grads)"
+    why = IGNORES_OPTIMIZER
+    try:  # a constant step may be SGD's own fault: then the Network is not to blame
+        alone = lab.optimizer_steps("SGD", {"lr": lr}, weights, grads, 1, what=f"SGD(lr={lr:g}).step")
+        if lr != DEFAULT_LR and all(close(alone[k] - weights[k], -DEFAULT_LR * grads[k], params["tolerance"])
+                                    for k in weights):
+            why = f"SGD(lr={lr:g}).step itself ignores its lr ({IGNORES_LR})"
+    except ProbeError:
+        pass
     _check(lambda g: lab.update(SIZES, weights, g, what=what, optimizer="SGD", lr=lr), weights, grads, lr,
-           params["tolerance"], what)
+           params["tolerance"], what, why)
