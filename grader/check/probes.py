@@ -258,11 +258,17 @@ class LabProbes:
         for module in ("optimizers", "train"):
             self.require(module)
         what = f"training on the {job.dataset} set ({job.optimizer}, {job.activation}, lr={job.lr:g})"
-        header, replies = self._request(
-            "network", "train_chunks", {"x": job.x, "y": job.y}, what=what,
-            timeout=timeout or self.limits.train_seconds, sizes=list(job.sizes), activation=job.activation,
-            optimizer=job.optimizer, lr=job.lr, chunks=list(chunks), seed=job.seed,
-        )
+        if self._overrun is not None:  # train() already overran a CPU budget: no second wait for it
+            raise ProbeTimeout(f"{what} was not run: {self._overrun.reason}; make train() finish there first")
+        try:
+            header, replies = self._request(
+                "network", "train_chunks", {"x": job.x, "y": job.y}, what=what,
+                timeout=timeout or self.limits.train_seconds, sizes=list(job.sizes), activation=job.activation,
+                optimizer=job.optimizer, lr=job.lr, chunks=list(chunks), seed=job.seed,
+            )
+        except ProbeTimeout as exc:
+            self._overrun = exc
+            raise
         snapshots = [param_arrays(replies, f"p{i}", job.param_shapes, what) for i in range(len(chunks))]
         losses = checked_array(replies.get("losses"), f"{what} (losses)").ravel()
         return {"snapshots": snapshots, "losses": losses, "seconds": float(header.get("seconds", 0.0))}
