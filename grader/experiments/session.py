@@ -8,6 +8,7 @@ load when experiments run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import time
 from collections.abc import Iterator
@@ -90,7 +91,9 @@ def _arguments(submission: str | Path, out_dir: str | Path, rubric: Rubric | str
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir} is a file: pass a folder")
-    limits = ChildLimits.from_rubric(rubric.limits)
+    # Experiments are not graded: each run has its CPU budget (timeout), and there is no per-submission
+    # total, which a sweep of many runs on one child would otherwise use up.
+    limits = dataclasses.replace(ChildLimits.from_rubric(rubric.limits), cpu_seconds=10**6)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
