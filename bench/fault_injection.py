@@ -148,9 +148,14 @@ def main(argv=None) -> int:
                 unflagged.append(attack.name)
         leftovers = processes_mentioning(base, environ=True)
         leftover_dirs = list((base / "tmp").glob("lab1-grader-*"))
-        planted = [str(p) for p in (base / "mixed-out").rglob("*") if p.is_file() and harness.planted(p)]
-        leaked = [p for p in (base / "mixed-out").rglob("*") if p.is_file()
-                  and harness.NEIGHBOUR_SECRET in p.read_text(errors="replace")]
+        # Each row keeps its student's own files (out/<id>/files/): an attack's files carry the marker and
+        # the neighbour's its secret; only what lands anywhere else was planted or leaked.
+        def own_files(path: Path) -> bool:
+            parts = path.relative_to(base / "mixed-out").parts
+            return len(parts) > 2 and parts[1] == "files"
+        outputs = [p for p in (base / "mixed-out").rglob("*") if p.is_file() and not own_files(p)]
+        planted = [str(p) for p in outputs if harness.planted(p)]
+        leaked = [p for p in outputs if harness.NEIGHBOUR_SECRET in p.read_text(errors="replace")]
 
         print(f"lost results: {len(lost)}" + (f" {lost}" if lost else ""))
         print(f"mismatches: {len(mismatches)}" + "".join(
