@@ -116,6 +116,7 @@ PORTABLE_UNCONFINED: dict[str, tuple[str, set[str]]] = {
                       {"score", "behind", "flagged"}),
     "prlimit_grader": ("sets the grader's rlimits and priority: only seccomp or a PID namespace stop it",
                        {"score", "behind", "flagged"}),
+    "read_opt": ("lists /opt (wheels, package indexes): only Landlock or a private root stop it", {"score", "behind"}),
     "forged_pipe_pickle": ("writes its forgery to fd 1, which the portable child points at its log: the grader "
                            "never sees it and grades the honest code, unflagged", {"score", "flagged"}),
 }
