@@ -182,9 +182,10 @@ def test_output(item: ItemResult) -> str:
     Gradescope shows students only `output`, so what `extra_data` holds for the reports must be here too.
     """
     lines = [item.reason] if item.reason else []
-    for check in item.checks:
-        if check.status != "passed" and check.reason and check.reason not in item.reason:
-            lines.append(f"- {check.reason}")
+    for check in [] if item.not_attempted else item.checks:  # "not attempted" says it all
+        line = f"- {check.reason}"
+        if check.status != "passed" and check.reason and check.reason not in item.reason and line not in lines:
+            lines.append(line)
     seen = set()
     for diagnosis in (d for check in item.checks for d in check.diagnoses):
         if (diagnosis.code, diagnosis.message) in seen:

@@ -40,3 +40,11 @@ def test_the_item_reason_survives_a_round_trip_although_the_output_holds_more():
     assert again.items[0].reason == "dW2 is off by 50%"
     assert again.diagnoses[0].code == "grad_scale_half"
     assert dumps(again) == dumps(_result())
+
+
+def test_a_not_attempted_item_says_only_that():
+    check = CheckOutcome(name="t", item="loss", status="not_attempted", fraction=0.0, reason="TODO: the mean")
+    item = ItemResult(key="loss", title="Loss", score=0.0, max_score=10.0, status="failed", reason="not attempted",
+                      not_attempted=True, checks=[check, check])
+    assert json.loads(dumps(GradeResult(score=0.0, max_score=10.0, items=[item])))["tests"][0]["output"] == (
+        "not attempted")
