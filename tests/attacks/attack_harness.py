@@ -101,7 +101,8 @@ ATTACKS = {a.name: a for a in load_attacks()}
 TIERS = ("default", "strict")
 PORTABLE = "portable"  # forced on Linux by test_attacks.py (issue 15): it watches, it confines nothing
 # Attacks the portable tier cannot stop (no Landlock, seccomp, namespaces, rlimits or subreaper): in it they
-# are recorded, not prevented. Each names the tests that then fail there (expected failures saying why):
+# are recorded, not prevented. Each names the tests whose promise it breaks there; those tests then assert
+# the record instead (valid results, the tier and what it left unconfined in extra_data, the tier: flag):
 # "score" test_graded_to_the_honest_score, "behind" test_nothing_left_behind, "flagged" test_attempt_flagged.
 PORTABLE_UNCONFINED: dict[str, tuple[str, set[str]]] = {
     "memory_hog": ("no address-space limit: the watcher stops the child past the memory limit, so the reason "
@@ -133,15 +134,14 @@ PORTABLE_NOT_RUN = {
 
 
 def portable_cases(test: str) -> list:
-    """The portable tier's (attack, tier) cases of one test ("score", "behind" or "flagged"): an expected
-    failure where the attack needs confinement (timing decides some of them: not strict)."""
-    cases = []
-    for name in ATTACKS:
-        why, tests = PORTABLE_UNCONFINED.get(name, ("", set()))
-        marks = [pytest.mark.xfail(reason=f"portable tier: {why} (recorded, not prevented)", strict=False)] if (
-            test in tests) else []
-        cases.append(pytest.param(name, PORTABLE, id=f"{name}-{PORTABLE}", marks=marks))
-    return cases
+    """The portable tier's (attack, tier) cases of one test ("score", "behind" or "flagged")."""
+    return [pytest.param(name, PORTABLE, id=f"{name}-{PORTABLE}") for name in ATTACKS]
+
+
+def unconfined_reason(attack: str, tier: str, test: str) -> str:
+    """Why `test` cannot hold for `attack` in `tier` (the portable tier confines nothing), or ""."""
+    why, tests = PORTABLE_UNCONFINED.get(attack, ("", set()))
+    return why if tier == PORTABLE and test in tests else ""
 
 
 def fast_rubric(path: Path) -> Path:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.attacks.attack_harness import ATTACKS, NEIGHBOUR_SECRET, SECRET_SEED, TIERS, portable_cases, tier_skip
+from tests.attacks.attack_harness import (
+    ATTACKS,
+    NEIGHBOUR_SECRET,
+    SECRET_SEED,
+    TIERS,
+    portable_cases,
+    tier_skip,
+    unconfined_reason,
+)
 from tests.support.machine import require_strict_tier
 
 pytestmark = pytest.mark.e2e
@@ -23,17 +31,26 @@ def _run(attack_runner, attack, tier):
     return attack_runner.get((attack, tier))
 
 
-def _hole(attack: str, what: str):
-    """An expected failure: a hole in a file the attack suite does not own (see the attack's ATTACK.toml)."""
-    hole = ATTACKS[attack].spec.get("holes", {}).get(what)
-    if hole:
-        pytest.xfail(f"known hole, reported: {hole}")
+def _recorded_not_prevented(run, attack: str, tier: str, test: str) -> bool:
+    """True when `attack` needs confinement `tier` lacks: then the result must say so (asserted here)."""
+    why = unconfined_reason(attack, tier, test)
+    if not why:
+        return False
+    assert run.returncode == 0, run.describe()
+    data = run.json
+    assert isinstance(data.get("tests"), list) and data["tests"], run.describe()
+    assert data["extra_data"]["sandbox"] == tier, "the tier that ran is recorded in every result"
+    assert data["extra_data"].get("unconfined"), f"{attack}: {why}, and the result must record what ran unconfined"
+    assert any(flag.startswith("tier: portable") for flag in data["extra_data"].get("flags", [])), data["extra_data"]
+    return True
 
 
 @pytest.mark.parametrize("attack, tier", CASES + portable_cases("score"))
 def test_graded_to_the_honest_score(attack_runner, attack, tier):
     """The grader finishes with a valid Gradescope results file and the exact honest score."""
     run = _run(attack_runner, attack, tier)
+    if _recorded_not_prevented(run, attack, tier, "score"):
+        return
     assert run.returncode == 0, run.describe()
     data = run.json
     assert isinstance(data.get("tests"), list) and data["tests"], run.describe()
@@ -43,8 +60,6 @@ def test_graded_to_the_honest_score(attack_runner, attack, tier):
     assert sum(t["max_score"] for t in data["tests"]) == 100
     score, failed = ATTACKS[attack].expected_score, ATTACKS[attack].expected_failed
     autograded = data["extra_data"].get("autograded_score", data["score"])  # the extras' bonus comes on top
-    if autograded > score:
-        _hole(attack, "score")
     assert autograded == score, (
         f"score {autograded} (expected {score}); failed {sorted(run.failed_items())}\n" + run.describe())
     assert run.failed_items() == failed, f"items that lost points: {sorted(run.failed_items())}, expected {sorted(failed)}"
@@ -55,6 +70,8 @@ def test_graded_to_the_honest_score(attack_runner, attack, tier):
 def test_nothing_left_behind(attack_runner, attack, tier):
     """No process, no sandbox folder, no planted file, no connection, no leaked secret."""
     run = _run(attack_runner, attack, tier)
+    if _recorded_not_prevented(run, attack, tier, "behind"):
+        return
     assert not run.leftovers, f"processes left running (killed by the test): {run.leftovers}"
     assert not run.leftover_dirs, f"sandbox folders not deleted: {run.leftover_dirs}"
     assert not run.plants, f"files planted outside the sandbox (removed by the test): {run.plants}"
@@ -69,6 +86,8 @@ def test_nothing_left_behind(attack_runner, attack, tier):
 def test_attempt_flagged(attack_runner, attack, tier):
     """What the grader can detect is said in words: in the flags, or in the reasons of the items."""
     run = _run(attack_runner, attack, tier)
+    if _recorded_not_prevented(run, attack, tier, "flagged"):
+        return
     spec = ATTACKS[attack].spec
     data = run.json
     flags = " | ".join(data["extra_data"].get("flags", []))
@@ -79,6 +98,4 @@ def test_attempt_flagged(attack_runner, attack, tier):
         assert words in reasons, f"item reasons do not mention {words!r}:\n{reasons[:3000]}"
     notes = " | ".join(data["extra_data"].get("flags", []) + [str(data["extra_data"].get("security", ""))])
     missing = [words for words in spec.get("security", []) + spec.get(f"security_{tier}", []) if words not in notes]
-    if missing:
-        _hole(attack, "flags")
     assert not missing, f"security notes {notes!r} do not mention {missing}"

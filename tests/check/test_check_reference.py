@@ -40,6 +40,8 @@ def test_untouched_skeleton_scores_0_not_attempted(graded):
     assert "Nothing attempted yet" in data["output"]
     for key, test in run.tests.items():
         assert test["extra_data"]["not_attempted"] is True, key
-        assert test["output"] == "not attempted", (key, test["output"])
+        first, *todos = test["output"].splitlines()
+        assert first == "not attempted", (key, test["output"])
+        assert all(line.startswith("- TODO: ") for line in todos), (key, todos)  # the tasks left, never a crash
         assert test["score"] == 0 and test["status"] == "failed", key
     assert run.diagnoses == [] and run.flags == []
