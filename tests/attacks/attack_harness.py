@@ -121,6 +121,10 @@ PORTABLE_UNCONFINED: dict[str, tuple[str, set[str]]] = {
     "forged_pipe_pickle": ("writes its forgery to fd 1, which the portable child points at its log: the grader "
                            "never sees it and grades the honest code, unflagged", {"score", "flagged"}),
 }
+# Of those, attacks that may break their own grading in the portable tier (the grader dies, or the daemon
+# forges its results file first: timing decides); when a result of the grader does come out, it must
+# still record the tier and what ran unconfined.
+PORTABLE_BREAKS_GRADING = {"prlimit_grader", "setsid_daemon"}
 # Attacks not even started in the portable tier: run for real they would harm this machine or this test run.
 PORTABLE_NOT_RUN = {
     "disk_fill": "would write 100 GB to the disk and to /dev/shm (RAM): the portable tier has no file-size limit",

@@ -8,6 +8,7 @@ import pytest
 from tests.attacks.attack_harness import (
     ATTACKS,
     NEIGHBOUR_SECRET,
+    PORTABLE_BREAKS_GRADING,
     SECRET_SEED,
     TIERS,
     portable_cases,
@@ -36,6 +37,13 @@ def _recorded_not_prevented(run, attack: str, tier: str, test: str) -> bool:
     why = unconfined_reason(attack, tier, test)
     if not why:
         return False
+    if attack in PORTABLE_BREAKS_GRADING:
+        try:
+            data = run.json
+        except AssertionError:
+            data = {}
+        if run.returncode != 0 or "grader_version" not in data.get("extra_data", {}):
+            return True  # the documented hole: the grader died, or the daemon forged its file (timing decides)
     assert run.returncode == 0, run.describe()
     data = run.json
     assert isinstance(data.get("tests"), list) and data["tests"], run.describe()

@@ -64,6 +64,46 @@ PROBE = textwrap.dedent("""
 """)
 
 
+def _probe(older: int) -> dict:
+    done = subprocess.run([sys.executable, "-c", PROBE, str(older)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _run_bpf(program: list[tuple[int, int, int, int]], data: dict[int, int]) -> int:
+    """A classic-BPF interpreter for the instructions the filter uses: the action it returns."""
+    from grader.sandbox.strict import confine
+
+    a, pc = 0, 0
+    while True:
+        code, jt, jf, k = program[pc]
+        if code == confine.RET:
+            return k
+        if code == confine.LD:
+            a, pc = data.get(k, 0), pc + 1
+            continue
+        taken = {confine.JEQ: a == k, confine.JGT: a > k, confine.JGE: a >= k, confine.JSET: bool(a & k)}[code]
+        pc += 1 + (jt if taken else jf)
+
+
+def test_ancestors_are_refused_by_name_whatever_their_pid_numbers():
+    from grader.sandbox.strict import confine
+
+    chain = confine.ancestors()
+    assert chain and chain[0] == os.getppid()
+    own, grader_pid = 500, 30000  # pids wrapped around: the grader's number is larger than the child's
+    block = confine._pid_checked("kill", 62, 0, own=own, protected=(grader_pid, 7000))
+    program = [(confine.LD, 0, 0, 0), *block, (confine.RET, 0, 0, confine.ALLOW)]  # as seccomp_program places it
+    def action(pid: int) -> int:
+        return _run_bpf(program, {0: 62, 16: pid % (1 << 32)})
+    assert action(grader_pid) == confine.EPERM and action(-grader_pid) == confine.EPERM
+    assert action(7000) == confine.EPERM and action(-7000) == confine.EPERM
+    assert action(own - 1) == confine.EPERM and action(-1) == confine.EPERM  # older by number, every process
+    assert action(0) == confine.ALLOW and action(own) == confine.ALLOW and action(own + 5) == confine.ALLOW
+    assert _run_bpf(program, {0: 39, 16: grader_pid}) == confine.ALLOW  # another syscall: not this block's
+
+
 def test_the_filter_refuses_older_processes_and_allows_its_own():
     done = subprocess.run([sys.executable, "-c", PROBE, str(os.getpid())], capture_output=True, text=True,
                           timeout=60, check=False)

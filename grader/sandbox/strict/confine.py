@@ -103,17 +103,40 @@ LD, JEQ, JGT, JGE, JSET, RET = 0x20, 0x15, 0x25, 0x35, 0x45, 0x06
 ALLOW, EPERM, EACCES, ENOSYS = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 13, 0x00050000 | 38
 
 
-def _pid_checked(name: str, number: int, index: int, own: int) -> list[tuple[int, int, int, int]]:
+def _pid_checked(name: str, number: int, index: int, own: int,
+                 protected: tuple[int, ...] = ()) -> list[tuple[int, int, int, int]]:
     """BPF block: syscall `number` passes when its pid argument (low 32 bits, what the kernel reads)
     is 0 (this process or group), or lies in [own, 2**32 - own]: this process, a younger one (its
     descendants and threads), or a group of younger ones. Older processes (the grader, its
-    supervisors, the batch) and -1 (every process) are refused with EPERM."""
+    supervisors, the batch) and -1 (every process) are refused with EPERM. Pids wrap around
+    (pid_max is often 32768), so a larger pid is not always younger: the `protected` pids (the
+    child's ancestors: the grader, its worker, its supervisor) and their groups are refused by name."""
     block: list[tuple[int, int, int, int]] = []
     if name in USER_WIDE:  # "every process of this user": refused
         block += [(LD, 0, 0, 16), (JEQ, 0, 1, USER_WIDE[name]), (RET, 0, 0, EPERM)]
-    block += [(LD, 0, 0, 16 + 8 * index), (JEQ, 3, 0, 0), (JGE, 0, 1, own), (JGT, 0, 1, (1 << 32) - own),
-              (RET, 0, 0, EPERM), (RET, 0, 0, ALLOW)]
+    names = [value for pid in protected for value in (pid, (1 << 32) - pid)]  # pid and its group, -pid
+    count = len(names)
+    block += [(LD, 0, 0, 16 + 8 * index), (JEQ, count + 3, 0, 0)]
+    block += [(JEQ, count + 1 - i, 0, value) for i, value in enumerate(names)]  # jump to RET EPERM
+    block += [(JGE, 0, 1, own), (JGT, 0, 1, (1 << 32) - own), (RET, 0, 0, EPERM), (RET, 0, 0, ALLOW)]
     return [(JEQ, 0, len(block), number), *block]
+
+
+def ancestors(pid: int | None = None, limit: int = 32) -> tuple[int, ...]:
+    """The parent, grandparent, ... of `pid` (default: this process) up to init, from /proc."""
+    chain: list[int] = []
+    current = os.getpid() if pid is None else pid
+    while len(chain) < limit:
+        try:
+            with open(f"/proc/{current}/stat", "rb") as handle:
+                parent = int(handle.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            break
+        if parent <= 1:
+            break
+        chain.append(parent)
+        current = parent
+    return tuple(chain)
 
 
 def seccomp_program(processes: bool = True, own: int | None = None) -> bytes | None:
@@ -126,6 +149,7 @@ def seccomp_program(processes: bool = True, own: int | None = None) -> bytes | N
     if ARCH is None:
         return None
     own = max(1, os.getpid() if own is None else int(own))
+    protected = ancestors(own)[:8]  # the nearest: the grader and what runs it (jumps are 8 bits)
     ld, jeq, jge, jset, ret = LD, JEQ, JGE, JSET, RET
     allow, eperm, eacces, enosys = ALLOW, EPERM, EACCES, ENOSYS
     prog = [(ld, 0, 0, 4), (jeq, 1, 0, ARCH["arch"]), (ret, 0, 0, eperm), (ld, 0, 0, 0)]
@@ -134,7 +158,7 @@ def seccomp_program(processes: bool = True, own: int | None = None) -> bytes | N
     for number in sorted(set(ARCH["denied"].values()) | set(COMMON_DENIED.values())):
         prog += [(jeq, 0, 1, number), (ret, 0, 0, eperm)]
     for name, (number, index) in sorted(ARCH["pid_checked"].items()):
-        prog += _pid_checked(name, number, index, own)
+        prog += _pid_checked(name, number, index, own, protected)
     prog += [(jeq, 0, 1, ARCH["connect"]), (ret, 0, 0, eacces)]
     if not processes:
         for number in ARCH["forks"]:
