@@ -32,11 +32,20 @@ from grader.batch import run_batch  # noqa: E402
 from tests.support.fake_grader import fake_grade  # noqa: E402
 
 # Fixtures that hang, flood or blow up on purpose: they measure the time limits, not the grader.
-HOSTILE = frozenset({
-    "import_syntax_error", "import_error_missing_module", "input_at_import", "infinite_loop_at_import",
-    "infinite_loop_in_train", "prints_megabytes", "exits_at_import", "os_exit_in_train",
-    "memory_blowup_in_train", "detached_process_in_train",
-})
+HOSTILE = frozenset(
+    {
+        "import_syntax_error",
+        "import_error_missing_module",
+        "input_at_import",
+        "infinite_loop_at_import",
+        "infinite_loop_in_train",
+        "prints_megabytes",
+        "exits_at_import",
+        "os_exit_in_train",
+        "memory_blowup_in_train",
+        "detached_process_in_train",
+    }
+)
 
 
 def sources() -> list[Path]:
@@ -110,23 +119,30 @@ def main(argv=None) -> None:
     parser.add_argument("--burn", type=float, default=0.3, help="CPU seconds the fake grader spends")
     parser.add_argument("--no-report", action="store_true", help="results.json only, no report.html/figures")
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
-    parser.add_argument("--jobs", type=int, default=None,
-                        help="run only this worker count (default: 1 then 2, and their efficiency)")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="run only this worker count (default: 1 then 2, and their efficiency)"
+    )
     args = parser.parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     try:
         inp = generate(base / "in", args.n)
         kinds = len(sources())
-        print(f"{args.n} submissions from {kinds} sources ({'fake' if args.fake else 'real'} grader, "
-              f"{'no ' if args.no_report else ''}reports) on {os.cpu_count()} cores")
+        print(
+            f"{args.n} submissions from {kinds} sources ({'fake' if args.fake else 'real'} grader, "
+            f"{'no ' if args.no_report else ''}reports) on {os.cpu_count()} cores"
+        )
         load = os.getloadavg()[0]
         if load > 0.5:
-            print(f"warning: load average {load:.1f} before starting: other work shares the cores, "
-                  "wall times and efficiency are pessimistic (CPU seconds are not)")
+            print(
+                f"warning: load average {load:.1f} before starting: other work shares the cores, "
+                "wall times and efficiency are pessimistic (CPU seconds are not)"
+            )
         if args.jobs:
             seconds, cpu, summary = run(inp, base / "out", args.jobs, args)
-            print(f"--jobs {args.jobs}: {seconds:.1f} s = {seconds / args.n:.3f} s a submission; CPU "
-                  f"{cpu / args.n:.3f} s a submission; errors: {summary.errors or 'none'}")
+            print(
+                f"--jobs {args.jobs}: {seconds:.1f} s = {seconds / args.n:.3f} s a submission; CPU "
+                f"{cpu / args.n:.3f} s a submission; errors: {summary.errors or 'none'}"
+            )
             return
         t1, c1, one = run(inp, base / "out1", 1, args)
         t2, c2, two = run(inp, base / "out2", 2, args)
@@ -135,16 +151,20 @@ def main(argv=None) -> None:
             graded = [o for o in summary.outcomes.values() if not o.resumed]
             grading = statistics.fmean(o.result.execution_time for o in graded)
             per_job = statistics.fmean(o.seconds for o in graded)
-            print(f"{label}: {seconds:6.1f} s  = {seconds / args.n:.3f} s a submission  "
-                  f"(one submission: {per_job:.2f} s in its worker, {grading:.2f} s of it grading; "
-                  f"errors: {summary.errors or 'none'}); CPU {cpu / args.n:.3f} s a submission")
+            print(
+                f"{label}: {seconds:6.1f} s  = {seconds / args.n:.3f} s a submission  "
+                f"(one submission: {per_job:.2f} s in its worker, {grading:.2f} s of it grading; "
+                f"errors: {summary.errors or 'none'}); CPU {cpu / args.n:.3f} s a submission"
+            )
         print(f"parallel efficiency of 2 workers: {t1 / (2 * t2):.0%}   (goal >= 85%)")
         # One grading overlaps its sandbox child with its own pytest, so --jobs 1 already keeps
         # more than one core busy; on 2 cores, t2 >= CPU / 2 caps the efficiency at t1 / CPU.
         cores_one = c1 / t1
-        print(f"  --jobs 1 keeps {cores_one:.2f} cores busy: 2 workers can reach at most "
-              f"{min(1.0, t1 / c1):.0%} of this metric; CPU a submission {c1 / args.n:.3f} s -> "
-              f"{c2 / args.n:.3f} s ({c1 / c2:.0%} CPU efficiency)")
+        print(
+            f"  --jobs 1 keeps {cores_one:.2f} cores busy: 2 workers can reach at most "
+            f"{min(1.0, t1 / c1):.0%} of this metric; CPU a submission {c1 / args.n:.3f} s -> "
+            f"{c2 / args.n:.3f} s ({c1 / c2:.0%} CPU efficiency)"
+        )
         print(f"100 submissions with 2 workers: {t2 * 100 / args.n:.1f} s   (goal < 60 s)")
         for worker, (own, kids) in sorted(peak_memory(two).items()):
             print(f"worker {worker}: peak RSS {own} MB; largest grading process {kids} MB   (goal < 200 MB)")

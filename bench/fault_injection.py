@@ -41,10 +41,25 @@ from tests.support.processes import processes_mentioning  # noqa: E402
 # Issue 13's mechanisms first (lying forwards, label-aware weights, run-time takeover, the import guard,
 # prlimit on the grader, /opt), then one attack per older family: lifecycle, forging, tampering,
 # secrets, network, frameworks, protocol.
-ATTACKS = ("finite_difference_lie", "label_aware_weights", "runtime_takeover", "import_guard_off", "prlimit_grader",
-           "read_opt", "child_takeover", "setsid_daemon", "forge_results_files", "kill_parent", "fork_loop_bounded",
-           "memory_hog", "read_secret_seed", "conftest_injection", "network_connect", "framework_computed_import",
-           "forged_pipe_pickle")
+ATTACKS = (
+    "finite_difference_lie",
+    "label_aware_weights",
+    "runtime_takeover",
+    "import_guard_off",
+    "prlimit_grader",
+    "read_opt",
+    "child_takeover",
+    "setsid_daemon",
+    "forge_results_files",
+    "kill_parent",
+    "fork_loop_bounded",
+    "memory_hog",
+    "read_secret_seed",
+    "conftest_injection",
+    "network_connect",
+    "framework_computed_import",
+    "forged_pipe_pickle",
+)
 HONEST = 90
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
@@ -71,7 +86,9 @@ def make_honest(folder: Path, sources: list[Path], count: int) -> list[str]:
 
 
 def pick_attacks(tier: str) -> list[harness.Attack]:
-    return [harness.ATTACKS[n] for n in ATTACKS if n in harness.ATTACKS and not harness.tier_skip(harness.ATTACKS[n], tier)]
+    return [
+        harness.ATTACKS[n] for n in ATTACKS if n in harness.ATTACKS and not harness.tier_skip(harness.ATTACKS[n], tier)
+    ]
 
 
 def make_attacks(folder: Path, out: Path, victim_id: str, attacks) -> dict[str, harness.Attack]:
@@ -80,8 +97,13 @@ def make_attacks(folder: Path, out: Path, victim_id: str, attacks) -> dict[str, 
     for index, attack in enumerate(attacks):
         student_id = f"{10000 + index * 90 + 5}"
         key = f"{student_id}_{attack.name}_lab1"
-        hints = harness.make_hints(f"lab1-attack-batch-{attack.name}", folder, out / victim_id / "results.json",
-                                   folder / "neighbour_student", 0)
+        hints = harness.make_hints(
+            f"lab1-attack-batch-{attack.name}",
+            folder,
+            out / victim_id / "results.json",
+            folder / "neighbour_student",
+            0,
+        )
         harness.materialize(attack, folder / key, hints)
         made[student_id] = attack
     return made
@@ -123,8 +145,10 @@ def main(argv=None) -> int:
         (mixed_in / "neighbour_student").mkdir()  # not a submission: no lab modules (an "empty" row)
         (mixed_in / "neighbour_student" / "notes.txt").write_text(harness.NEIGHBOUR_SECRET)
         attacks = make_attacks(mixed_in, base / "mixed-out", keys[0], pick_attacks(tier))
-        print(f"tier {tier}{'' if available or args.sandbox else f' (strict unavailable: {why})'}; "
-              f"{len(keys)} honest + {len(attacks)} attacks; jobs {args.jobs}")
+        print(
+            f"tier {tier}{'' if available or args.sandbox else f' (strict unavailable: {why})'}; "
+            f"{len(keys)} honest + {len(attacks)} attacks; jobs {args.jobs}"
+        )
 
         clean, clean_seconds = batch(clean_in, base / "clean-out", rubric, tier, args.jobs)
         mixed, mixed_seconds = batch(mixed_in, base / "mixed-out", rubric, tier, args.jobs)
@@ -148,25 +172,38 @@ def main(argv=None) -> int:
                 unflagged.append(attack.name)
         leftovers = processes_mentioning(base, environ=True)
         leftover_dirs = list((base / "tmp").glob("lab1-grader-*"))
+
         # Each row keeps its student's own files (out/<id>/files/): an attack's files carry the marker and
         # the neighbour's its secret; only what lands anywhere else was planted or leaked.
         def own_files(path: Path) -> bool:
             parts = path.relative_to(base / "mixed-out").parts
             return len(parts) > 2 and parts[1] == "files"
+
         outputs = [p for p in (base / "mixed-out").rglob("*") if p.is_file() and not own_files(p)]
         planted = [str(p) for p in outputs if harness.planted(p)]
         leaked = [p for p in outputs if harness.NEIGHBOUR_SECRET in p.read_text(errors="replace")]
 
         print(f"lost results: {len(lost)}" + (f" {lost}" if lost else ""))
-        print(f"mismatches: {len(mismatches)}" + "".join(
-            f"\n  {i}: clean {comparable(clean[i])}\n  {' ' * len(i)}  mixed {comparable(mixed[i])}" for i in mismatches))
+        print(
+            f"mismatches: {len(mismatches)}"
+            + "".join(
+                f"\n  {i}: clean {comparable(clean[i])}\n  {' ' * len(i)}  mixed {comparable(mixed[i])}"
+                for i in mismatches
+            )
+        )
         print(f"attacks reported: {reported}/{len(attacks)}" + (f" (above their honest score: {over})" if over else ""))
-        print(f"attacks flagged in their gradebook row (a flag other than near-identical code, or an error): "
-              f"{flagged}/{len(attacks)}" + (f"; not flagged: {', '.join(unflagged)}" if unflagged else ""))
-        print(f"left behind: {len(leftovers)} processes, {len(leftover_dirs)} sandbox folders, {len(planted)} planted "
-              f"files, {len(leaked)} leaks")
-        print(f"time: clean batch of {len(keys)} {clean_seconds:.1f} s; injected batch of "
-              f"{len(keys) + len(attacks)} {mixed_seconds:.1f} s")
+        print(
+            f"attacks flagged in their gradebook row (a flag other than near-identical code, or an error): "
+            f"{flagged}/{len(attacks)}" + (f"; not flagged: {', '.join(unflagged)}" if unflagged else "")
+        )
+        print(
+            f"left behind: {len(leftovers)} processes, {len(leftover_dirs)} sandbox folders, {len(planted)} planted "
+            f"files, {len(leaked)} leaks"
+        )
+        print(
+            f"time: clean batch of {len(keys)} {clean_seconds:.1f} s; injected batch of "
+            f"{len(keys) + len(attacks)} {mixed_seconds:.1f} s"
+        )
         bad = lost or mismatches or over or leftovers or leftover_dirs or planted or leaked or reported < len(attacks)
         return 1 if bad else 0
     finally:

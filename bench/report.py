@@ -69,8 +69,9 @@ MODES = ("no-report", "in-process", "worker-1", "worker-2", "worker-2-nice10")
 
 
 def run(mode: str, submission: str, out: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", RUN, mode, submission, out], cwd=ROOT,
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN, mode, submission, out], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

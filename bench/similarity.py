@@ -41,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         times.append(time.perf_counter() - started)
     median = statistics.median(times)
     verdict = "ok" if median < GOAL_SECONDS else "OVER GOAL"
-    print(f"similar_pairs, 500 submissions: {median:.2f} s (median of {args.repeat}), {len(pairs)} pairs; "
-          f"goal < {GOAL_SECONDS:.0f} s: {verdict}")
+    print(
+        f"similar_pairs, 500 submissions: {median:.2f} s (median of {args.repeat}), {len(pairs)} pairs; "
+        f"goal < {GOAL_SECONDS:.0f} s: {verdict}"
+    )
     return 0 if median < GOAL_SECONDS else 1
 
 

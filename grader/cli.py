@@ -26,20 +26,47 @@ def cli():
 
 @cli.command("check")
 @click.argument("submission", default="student", type=click.Path(path_type=Path))
-@click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
-              help="Rubric TOML (default: rubric/lab1.toml).")
-@click.option("--json", "json_path", default=None, metavar="PATH",
-              help="Also write results.json to PATH ('-' for stdout).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("grade-report"),
-              show_default=True, help="Report folder: results.json, report.html, junit.xml, figures.")
+@click.option(
+    "--rubric",
+    "rubric_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rubric TOML (default: rubric/lab1.toml).",
+)
+@click.option(
+    "--json", "json_path", default=None, metavar="PATH", help="Also write results.json to PATH ('-' for stdout)."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("grade-report"),
+    show_default=True,
+    help="Report folder: results.json, report.html, junit.xml, figures.",
+)
 @click.option("--no-report", is_flag=True, help="Skip the report folder (fastest).")
-@click.option("--fail-under", type=float, default=None, metavar="SCORE",
-              help="Exit with status 1 when the score is below SCORE (for CI).")
-@click.option("--secret-seed", type=int, default=None, envvar="LAB1_SECRET_SEED",
-              help="Seed of the hidden points (TAs; default: the rubric's public seed).")
-@click.option("--sandbox", type=click.Choice(["auto", "strict", "default", "portable"]), default="auto",
-              show_default=True, help="Isolation of the submission: auto picks strict (Linux namespaces, seccomp), "
-              "default (rlimits) or portable (any OS, watched, not confined) by what this machine supports.")
+@click.option(
+    "--fail-under",
+    type=float,
+    default=None,
+    metavar="SCORE",
+    help="Exit with status 1 when the score is below SCORE (for CI).",
+)
+@click.option(
+    "--secret-seed",
+    type=int,
+    default=None,
+    envvar="LAB1_SECRET_SEED",
+    help="Seed of the hidden points (TAs; default: the rubric's public seed).",
+)
+@click.option(
+    "--sandbox",
+    type=click.Choice(["auto", "strict", "default", "portable"]),
+    default="auto",
+    show_default=True,
+    help="Isolation of the submission: auto picks strict (Linux namespaces, seccomp), "
+    "default (rlimits) or portable (any OS, watched, not confined) by what this machine supports.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show every check and the tracebacks.")
 def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_under, secret_seed, sandbox, verbose):
     """Grade one submission and print a score with a reason for every lost point.
@@ -60,12 +87,19 @@ def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_u
         rubric = resolve_rubric(rubric_path)
         check_fail_under(fail_under, rubric.total_points)
         if missing:
-            click.echo(f"grade: note: {submission} has no {', '.join(missing)}: "
-                       "the items that need them score 0", err=True)
+            click.echo(
+                f"grade: note: {submission} has no {', '.join(missing)}: the items that need them score 0", err=True
+            )
         figures = None if no_report else start_figures()
         result = run_check(submission, rubric=rubric, secret_seed=secret_seed, sandbox=sandbox)
-        code = finish_check(result, json_path=json_path, out_dir=None if no_report else out_dir,
-                            figures=figures, fail_under=fail_under, verbose=verbose)
+        code = finish_check(
+            result,
+            json_path=json_path,
+            out_dir=None if no_report else out_dir,
+            figures=figures,
+            fail_under=fail_under,
+            verbose=verbose,
+        )
     except UsageError as exc:
         fail_usage(str(exc))
     except KeyboardInterrupt:

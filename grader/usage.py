@@ -48,12 +48,16 @@ def require_submission_folder(path: str | Path) -> list[str]:
     missing = submission_modules_missing(resolve_submission(path))
     if len(missing) < len(GRADED_MODULES):
         return missing
-    inner = sorted((d for d in shown.iterdir() if d.is_dir() and (d / "network.py").is_file()),
-                   key=lambda d: (d.name != "student", d.name))  # the starter's own folder first
+    inner = sorted(
+        (d for d in shown.iterdir() if d.is_dir() and (d / "network.py").is_file()),
+        key=lambda d: (d.name != "student", d.name),
+    )  # the starter's own folder first
     hint = f" Did you mean `grade check {inner[0]}`?" if inner else ""
-    raise UsageError(f"{shown} is not a submission folder: it holds none of {', '.join(GRADED_MODULES)}. "
-                     f"A submission folder is the package you fill in (student/ in the starter): those "
-                     f"modules, plus the provided data.py.{hint}")
+    raise UsageError(
+        f"{shown} is not a submission folder: it holds none of {', '.join(GRADED_MODULES)}. "
+        f"A submission folder is the package you fill in (student/ in the starter): those "
+        f"modules, plus the provided data.py.{hint}"
+    )
 
 
 def check_fail_under(fail_under: float | None, max_points: float) -> None:

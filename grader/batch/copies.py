@@ -63,8 +63,9 @@ def grader_math_shingles() -> frozenset[int]:
     return frozenset(unlabeled_shingles(LAB_MATH, tuple(p.name for p in sorted(LAB_MATH.glob("*.py")))))
 
 
-def copy_flags(root: Path, own_prints: list[int], reference: frozenset[int], baseline_unlabeled: frozenset[int],
-               threshold: float) -> list[str]:
+def copy_flags(
+    root: Path, own_prints: list[int], reference: frozenset[int], baseline_unlabeled: frozenset[int], threshold: float
+) -> list[str]:
     """Flags for a submission that copies the reference or the grader's math."""
     flags = []
     if len(own_prints) >= MIN_SHINGLES and reference:

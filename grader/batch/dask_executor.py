@@ -29,9 +29,14 @@ def _distributed():
     return distributed
 
 
-def run_dask(subs: list[Submission], settings: JobSettings, jobs: int,
-             on_start: Callable[[Submission, str], None], on_done: Callable[[JobOutcome], None],
-             scheduler: str | None = None) -> None:
+def run_dask(
+    subs: list[Submission],
+    settings: JobSettings,
+    jobs: int,
+    on_start: Callable[[Submission, str], None],
+    on_done: Callable[[JobOutcome], None],
+    scheduler: str | None = None,
+) -> None:
     """Grade subs as Dask tasks; on_done is called in this process as each finishes."""
     distributed = _distributed()
     if not subs:
@@ -41,9 +46,13 @@ def run_dask(subs: list[Submission], settings: JobSettings, jobs: int,
         if scheduler:
             client = distributed.Client(scheduler, timeout=CONNECT_SECONDS)
         else:
-            cluster = distributed.LocalCluster(n_workers=max(1, min(jobs, len(subs))), threads_per_worker=1,
-                                               processes=True, dashboard_address=None,
-                                               silence_logs=logging.ERROR)
+            cluster = distributed.LocalCluster(
+                n_workers=max(1, min(jobs, len(subs))),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             client = distributed.Client(cluster)
     except OSError as exc:
         if cluster is not None:
@@ -61,8 +70,7 @@ def run_dask(subs: list[Submission], settings: JobSettings, jobs: int,
             try:
                 outcome = future.result()
             except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: this student's error only
-                outcome = error_outcome(sub, settings, "crashed",
-                                        f"the Dask task failed ({type(exc).__name__}: {exc})")
+                outcome = error_outcome(sub, settings, "crashed", f"the Dask task failed ({type(exc).__name__}: {exc})")
             on_done(outcome)
     finally:
         if futures:

@@ -107,15 +107,17 @@ class Discovery:
     preset: str
 
 
-def discover_submissions(input_dir: str | Path, name_pattern: str | None = None,
-                         exclude: str | Path | None = None) -> tuple[list[Submission], list[str]]:
+def discover_submissions(
+    input_dir: str | Path, name_pattern: str | None = None, exclude: str | Path | None = None
+) -> tuple[list[Submission], list[str]]:
     """Submissions of a batch folder named <id>_<name>_lab1 (or by name_pattern), and the entries skipped."""
     found = discover(input_dir, lms="folders", name_pattern=name_pattern, exclude=exclude)
     return found.submissions, found.skipped
 
 
-def discover(input_dir: str | Path, lms: str = "auto", name_pattern: str | None = None,
-             exclude: str | Path | None = None) -> Discovery:
+def discover(
+    input_dir: str | Path, lms: str = "auto", name_pattern: str | None = None, exclude: str | Path | None = None
+) -> Discovery:
     """Submissions of a course site's download, sorted by student id; see grader.batch.lms for the namings.
 
     exclude: a folder never taken for a submission (the batch's output folder, when it is inside).
@@ -138,10 +140,15 @@ def discover(input_dir: str | Path, lms: str = "auto", name_pattern: str | None 
         if root is not None:
             return _gradescope(root, excluded)
         if lms == "gradescope":
-            raise BatchError(f"{input_dir} holds no {sites.GRADESCOPE_METADATA}: pass the folder of Gradescope's "
-                             "'Export Submissions' download (unzipped)")
-    entries = [e for e in sorted(os.scandir(input_dir), key=lambda e: e.name) if not is_ignored(e.name)
-               and not (excluded is not None and Path(e.path).resolve() == excluded)]
+            raise BatchError(
+                f"{input_dir} holds no {sites.GRADESCOPE_METADATA}: pass the folder of Gradescope's "
+                "'Export Submissions' download (unzipped)"
+            )
+    entries = [
+        e
+        for e in sorted(os.scandir(input_dir), key=lambda e: e.name)
+        if not is_ignored(e.name) and not (excluded is not None and Path(e.path).resolve() == excluded)
+    ]
     preset = sites.choose_preset([e.name for e in entries], lms, name_pattern)
     pattern = sites.compile_pattern(preset.pattern)
     grouped = "file" in pattern.groupindex
@@ -160,15 +167,19 @@ def discover(input_dir: str | Path, lms: str = "auto", name_pattern: str | None 
         elif kind is not None and (entry.is_dir() or entry.is_file()):
             found.append(_submission(path, entry.name, kind, match))
         else:
-            skipped.append(f"{entry.name}: not a folder or an archive"
-                           + (f" named as {preset.name} names them" if grouped else ""))
+            skipped.append(
+                f"{entry.name}: not a folder or an archive" + (f" named as {preset.name} names them" if grouped else "")
+            )
     found += [_group(student_id, files) for student_id, files in loose.items()]
     return Discovery(_unique_keys(found), skipped, preset.name)
 
 
 def _submission(path: Path, entry_name: str, kind: str, match: re.Match | None) -> Submission:
-    student_id, name = (match.group("id").strip(), (match.groupdict().get("name") or "").replace("_", " ").strip()) \
-        if match and match.group("id") else (archive_stem(entry_name).strip(), "")
+    student_id, name = (
+        (match.group("id").strip(), (match.groupdict().get("name") or "").replace("_", " ").strip())
+        if match and match.group("id")
+        else (archive_stem(entry_name).strip(), "")
+    )
     late = "late" if match and match.groupdict().get("late") else ""
     return Submission(key=safe_key(student_id), student_id=student_id, name=name, source=path, kind=kind, late=late)
 
@@ -185,11 +196,26 @@ def _group(student_id: str, files: list[tuple[Path, str, re.Match]]) -> Submissi
     late = "late" if any(m.groupdict().get("late") for _, _, m in files) else ""
     if len(files) == 1 and (files[0][0].is_dir() or archive_kind(files[0][0].name)):
         kind = "folder" if files[0][0].is_dir() else archive_kind(files[0][0].name) or "files"
-        return Submission(key=safe_key(student_id), student_id=student_id, name=name, source=files[0][0], kind=kind,
-                          late=late, note=note)
+        return Submission(
+            key=safe_key(student_id),
+            student_id=student_id,
+            name=name,
+            source=files[0][0],
+            kind=kind,
+            late=late,
+            note=note,
+        )
     named = tuple((str(path), original_name(own, CONTRACT_MODULES) if own else "") for path, own, _ in files)
-    return Submission(key=safe_key(student_id), student_id=student_id, name=name, source=files[0][0], kind="files",
-                      late=late, files=named, note=note)
+    return Submission(
+        key=safe_key(student_id),
+        student_id=student_id,
+        name=name,
+        source=files[0][0],
+        kind="files",
+        late=late,
+        files=named,
+        note=note,
+    )
 
 
 def _gradescope(root: Path, excluded: Path | None) -> Discovery:
@@ -205,11 +231,24 @@ def _gradescope(root: Path, excluded: Path | None) -> Discovery:
             skipped.append(f"{person.folder}: named in the metadata for {person.student_id}, but missing")
             continue
         note = f"group submission with {', '.join(person.group)}" if person.group else ""
-        found.append(Submission(key=safe_key(person.student_id), student_id=person.student_id, name=person.name,
-                                source=folder, kind="folder", note=note, email=person.email))
+        found.append(
+            Submission(
+                key=safe_key(person.student_id),
+                student_id=person.student_id,
+                name=person.name,
+                source=folder,
+                kind="folder",
+                note=note,
+                email=person.email,
+            )
+        )
     for entry in sorted(os.scandir(root), key=lambda e: e.name):
-        if entry.name not in named and not is_ignored(entry.name) and entry.name != "submission_metadata.yml" \
-                and not (excluded is not None and Path(entry.path).resolve() == excluded):
+        if (
+            entry.name not in named
+            and not is_ignored(entry.name)
+            and entry.name != "submission_metadata.yml"
+            and not (excluded is not None and Path(entry.path).resolve() == excluded)
+        ):
             skipped.append(f"{entry.name}: not named in submission_metadata.yml")
     return Discovery(_unique_keys(found), skipped, "gradescope")
 
@@ -230,8 +269,11 @@ def _unique_keys(found: list[Submission]) -> list[Submission]:
                 continue
             others = ", ".join(s.source.name for s in subs if s is not sub)
             note = f"duplicate id: also {others}" + ("" if number == 1 else " (a newer upload is this student's row)")
-            unique.append(replace(sub, key=key if number == 1 else f"{key}~{number}",
-                                  note="; ".join(n for n in (sub.note, note) if n)))
+            unique.append(
+                replace(
+                    sub, key=key if number == 1 else f"{key}~{number}", note="; ".join(n for n in (sub.note, note) if n)
+                )
+            )
     return sorted(unique, key=lambda s: natural_key(s.key))
 
 

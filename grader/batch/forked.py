@@ -88,7 +88,9 @@ def _run_inline(target: Callable[[], None]) -> ForkOutcome:
     try:
         target()
     except Exception:  # noqa: BLE001 (whatever the job raises is its outcome, not the batch's)
-        return ForkOutcome("failed", time.monotonic() - started, FAILED_EXIT, output=traceback.format_exc()[-OUTPUT_TAIL:])
+        return ForkOutcome(
+            "failed", time.monotonic() - started, FAILED_EXIT, output=traceback.format_exc()[-OUTPUT_TAIL:]
+        )
     return ForkOutcome("ok", time.monotonic() - started, 0)
 
 
@@ -105,7 +107,7 @@ def _supervisor_main(target, timeout, output_path, write_fd, caller) -> None:
         outcome = _supervise(target, timeout, output_path)
         data = json.dumps(asdict(outcome)).encode("utf-8")
         while data:
-            data = data[os.write(write_fd, data):]
+            data = data[os.write(write_fd, data) :]
         code = 0
     except BaseException:  # noqa: BLE001 (a reader gone away: the exit code says it)
         pass

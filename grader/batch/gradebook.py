@@ -28,15 +28,32 @@ GRAND_TOTAL = "total_with_manual"  # autograded total plus the manual items, onc
 
 def columns(rubric) -> list[str]:
     """The header row for a rubric."""
-    return ["id", "name", "late", *rubric.items, "total", "flags", *rubric.manual, GRAND_TOTAL, "status", "sandbox",
-            "seed", "error", "folder"]
+    return [
+        "id",
+        "name",
+        "late",
+        *rubric.items,
+        "total",
+        "flags",
+        *rubric.manual,
+        GRAND_TOTAL,
+        "status",
+        "sandbox",
+        "seed",
+        "error",
+        "folder",
+    ]
 
 
 def points_row(rubric) -> list[str]:
     """The second row: the points each column is out of."""
-    return ([POINTS_POSSIBLE, "", ""] + [number(item.points) for item in rubric.items.values()]
-            + [number(rubric.total_points), ""] + [number(m.points) for m in rubric.manual.values()]
-            + [number(rubric.total_points + sum(m.points for m in rubric.manual.values())), "", "", "", "", ""])
+    return (
+        [POINTS_POSSIBLE, "", ""]
+        + [number(item.points) for item in rubric.items.values()]
+        + [number(rubric.total_points), ""]
+        + [number(m.points) for m in rubric.manual.values()]
+        + [number(rubric.total_points + sum(m.points for m in rubric.manual.values())), "", "", "", "", ""]
+    )
 
 
 def row_status(outcome: JobOutcome) -> str:
@@ -64,8 +81,13 @@ def text_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def row(outcome: JobOutcome, rubric, extra_flags: Sequence[str] = (), seed_source: str = "secret",
-        manual: dict[str, float] | None = None) -> list[str]:
+def row(
+    outcome: JobOutcome,
+    rubric,
+    extra_flags: Sequence[str] = (),
+    seed_source: str = "secret",
+    manual: dict[str, float] | None = None,
+) -> list[str]:
     """The gradebook row of one outcome; score cells are blank when it was not graded."""
     result = outcome.result
     graded_ok = outcome.status == "ok"
@@ -92,13 +114,17 @@ def row(outcome: JobOutcome, rubric, extra_flags: Sequence[str] = (), seed_sourc
     cells.append(number(result.score + sum(manual.values())) if complete else "")
     error = "" if graded_ok else result.output.splitlines()[0] if result.output else outcome.status
     seed = seed_source if graded_ok else ""
-    cells += [row_status(outcome), text_cell(str(result.meta.get("sandbox", ""))), seed, text_cell(error),
-              outcome.key]
+    cells += [row_status(outcome), text_cell(str(result.meta.get("sandbox", ""))), seed, text_cell(error), outcome.key]
     return cells
 
 
-def render_gradebook(outcomes, rubric, extra_flags: dict[str, list[str]] | None = None,
-                     seed_source: str = "secret", manual: dict[str, dict[str, float]] | None = None) -> str:
+def render_gradebook(
+    outcomes,
+    rubric,
+    extra_flags: dict[str, list[str]] | None = None,
+    seed_source: str = "secret",
+    manual: dict[str, dict[str, float]] | None = None,
+) -> str:
     """The CSV text of the gradebook; manual: merged hand-graded scores by folder."""
     extra_flags, manual = extra_flags or {}, manual or {}
     buffer = io.StringIO()
@@ -110,8 +136,14 @@ def render_gradebook(outcomes, rubric, extra_flags: dict[str, list[str]] | None 
     return buffer.getvalue()
 
 
-def write_gradebook(path: str | Path, outcomes, rubric, extra_flags: dict[str, list[str]] | None = None,
-                    seed_source: str = "secret", manual: dict[str, dict[str, float]] | None = None) -> Path:
+def write_gradebook(
+    path: str | Path,
+    outcomes,
+    rubric,
+    extra_flags: dict[str, list[str]] | None = None,
+    seed_source: str = "secret",
+    manual: dict[str, dict[str, float]] | None = None,
+) -> Path:
     """Write gradebook.csv atomically."""
     return atomic_write_text(Path(path), render_gradebook(outcomes, rubric, extra_flags, seed_source, manual))
 

@@ -108,8 +108,18 @@ def grade_job(sub: Submission, settings: JobSettings) -> JobOutcome:
     return outcome
 
 
-def error_outcome(sub: Submission, settings: JobSettings, kind: str, reason: str, *, sha: str = "",
-                  started: float | None = None, detail: str = "", prints=None, keep: _Tree | None = None) -> JobOutcome:
+def error_outcome(
+    sub: Submission,
+    settings: JobSettings,
+    kind: str,
+    reason: str,
+    *,
+    sha: str = "",
+    started: float | None = None,
+    detail: str = "",
+    prints=None,
+    keep: _Tree | None = None,
+) -> JobOutcome:
     """Write and publish an error result for a submission (keeping its files when given), and its outcome."""
     meta = {"submission_sha256": sha, **_student_meta(sub)}
     result = error_result(kind, reason, settings.rubric, meta)
@@ -158,8 +168,9 @@ def materialize(sub: Submission, limits: ZipLimits, work: Path) -> _Tree:
             return _Tree(work / "inner", tree, inner.name)
     except UnsafeZipError as exc:
         archive = inner if inner is not None else sub.source
-        raise Unreadable("refused", f"the archive {archive.name} was refused: {exc}",
-                          "zip:" + _file_sha(archive)) from None
+        raise Unreadable(
+            "refused", f"the archive {archive.name} was refused: {exc}", "zip:" + _file_sha(archive)
+        ) from None
     return _Tree(tree)
 
 
@@ -174,8 +185,9 @@ def _gather(sub: Submission, tree: Path) -> None:
     for path, own in sub.files:
         source = Path(path)
         if source.is_dir():
-            shutil.copytree(source, tree, dirs_exist_ok=True, symlinks=True,
-                            ignore=shutil.ignore_patterns(*SKIPPED_FOLDERS))
+            shutil.copytree(
+                source, tree, dirs_exist_ok=True, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED_FOLDERS)
+            )
         else:  # a name given twice (rare: Canvas downloads the latest attempt only): the last one wins
             shutil.copyfile(source, tree / Path(own).name)
 
@@ -210,26 +222,38 @@ def _grade(sub: Submission, settings: JobSettings, work: Path, started: float) -
         if kept := _finished(sub, sha, settings, started):
             return kept
         expected = ", ".join(CONTRACT_MODULES[:5])
-        return error_outcome(sub, settings, "empty", f"no lab modules found in {sub.source.name} (expected {expected}, ...)",
-                             sha=sha, started=started, keep=files)
+        return error_outcome(
+            sub,
+            settings,
+            "empty",
+            f"no lab modules found in {sub.source.name} (expected {expected}, ...)",
+            sha=sha,
+            started=started,
+            keep=files,
+        )
     sha = submission_hash(root)
     shingles = fingerprint(root, settings.baseline)
     prints = (shingles, signature(shingles))
     if kept := _finished(sub, sha, settings, started, prints):
         return kept
     stage = new_stage(settings, sub)
-    meta = {"submission_sha256": sha, "hidden_seed": {"source": settings.seed_source, "hash": settings.seed_hash},
-            "copy_flags": copy_flags(root, prints[0], settings.reference_prints, settings.baseline_unlabeled,
-                                     settings.copy_threshold),
-            **_student_meta(sub)}
+    meta = {
+        "submission_sha256": sha,
+        "hidden_seed": {"source": settings.seed_source, "hash": settings.seed_hash},
+        "copy_flags": copy_flags(
+            root, prints[0], settings.reference_prints, settings.baseline_unlabeled, settings.copy_threshold
+        ),
+        **_student_meta(sub),
+    }
     target = functools.partial(_grade_in_grandchild, root, stage, settings, meta)
     fork = run_forked(target, timeout=settings.timeout, output_path=work / "grader-output.txt")
     results_path = stage / RESULTS
     if fork.status != "ok" or not results_path.is_file():
         shutil.rmtree(stage, ignore_errors=True)
         kind, reason = failure_reason(fork, settings.timeout)
-        return error_outcome(sub, settings, kind, reason, sha=sha, started=started, detail=fork.output, prints=prints,
-                             keep=files)
+        return error_outcome(
+            sub, settings, kind, reason, sha=sha, started=started, detail=fork.output, prints=prints, keep=files
+        )
     result = read_results(results_path)
     keep_files(files, stage)
     publish(stage, settings.out_dir / sub.key)
@@ -352,8 +376,16 @@ def _prints_of(sub: Submission, settings: JobSettings) -> tuple[list[int], list[
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _outcome(sub: Submission, status: str, result: GradeResult, seconds: float, *, resumed: bool = False,
-             prints=None, detail: str = "") -> JobOutcome:
+def _outcome(
+    sub: Submission,
+    status: str,
+    result: GradeResult,
+    seconds: float,
+    *,
+    resumed: bool = False,
+    prints=None,
+    detail: str = "",
+) -> JobOutcome:
     result.artifacts = {}
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

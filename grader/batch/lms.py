@@ -104,13 +104,21 @@ def read_gradescope_metadata(root: Path) -> list[GradescopeSubmitter]:
         submitters = record.get(":submitters") if isinstance(record, dict) else None
         if not isinstance(submitters, list):
             raise BatchError(f"{path}: {folder} has no :submitters list")
-        people = [(str(s.get(":sid") or s.get(":email") or "").strip(), str(s.get(":name") or "").strip(),
-                   str(s.get(":email") or "").strip()) for s in submitters if isinstance(s, dict)]
+        people = [
+            (
+                str(s.get(":sid") or s.get(":email") or "").strip(),
+                str(s.get(":name") or "").strip(),
+                str(s.get(":email") or "").strip(),
+            )
+            for s in submitters
+            if isinstance(s, dict)
+        ]
         ids = tuple(p[0] for p in people if p[0])
         for student_id, name, email in people:
             if student_id:
-                found.append(GradescopeSubmitter(str(folder), student_id, name, email,
-                                                 tuple(i for i in ids if i != student_id)))
+                found.append(
+                    GradescopeSubmitter(str(folder), student_id, name, email, tuple(i for i in ids if i != student_id))
+                )
     return found
 
 

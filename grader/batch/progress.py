@@ -17,8 +17,14 @@ class Progress:
         self._last = ""
         self._bar: Any = None  # click's ProgressBar, whose type click does not export
         if self.enabled:
-            self._bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True,
-                                          show_eta=True, item_show_func=lambda _: self._last)
+            self._bar = click.progressbar(
+                length=total,
+                label=label,
+                file=sys.stderr,
+                show_pos=True,
+                show_eta=True,
+                item_show_func=lambda _: self._last,
+            )
             self._bar.__enter__()
 
     def done(self, key: str, status: str) -> None:

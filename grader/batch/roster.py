@@ -22,11 +22,38 @@ ID_HEADERS = ("id", "student id", "student_id", "sid", "sis user id", "user id",
 NAME_HEADERS = ("name", "student", "full name", "student name")
 EMAIL_HEADERS = ("email", "email address", "e-mail")
 # Characters that render like ASCII ones (a few Cyrillic and Greek letters, digits and letters that pass for each other).
-_CONFUSABLE = str.maketrans({
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
-    "к": "k", "м": "m", "т": "t", "в": "b", "н": "h", "ο": "o", "α": "a", "ι": "i", "κ": "k", "ν": "v",
-    "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "0": "o", "1": "l", "i": "l", "5": "s",
-})
+_CONFUSABLE = str.maketrans(
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+        "в": "b",
+        "н": "h",
+        "ο": "o",
+        "α": "a",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+        "0": "o",
+        "1": "l",
+        "i": "l",
+        "5": "s",
+    }
+)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
@@ -107,8 +134,11 @@ def match_roster(subs: Iterable[Submission], students: list[Student]) -> RosterM
     by_look = {skeleton(s.student_id): s for s in students}
     found = RosterMatch()
     for sub in subs:
-        student = by_id.get(normalize_id(sub.student_id)) or by_email.get(normalize_id(sub.student_id)) \
+        student = (
+            by_id.get(normalize_id(sub.student_id))
+            or by_email.get(normalize_id(sub.student_id))
             or (by_email.get(normalize_id(sub.email)) if getattr(sub, "email", "") else None)
+        )
         if student is not None:
             found.by_key[sub.key] = student
             continue

@@ -100,20 +100,38 @@ def resolve_sandbox(sandbox: str) -> str:
     except ValueError:
         raise BatchError(f"unknown sandbox {sandbox!r}: use auto, default, strict or portable") from None
     if tier == "portable" and sandbox == "auto":
-        raise BatchError("this machine can only run the portable sandbox tier, which confines nothing (submissions "
-                         "could read and write your files): grade the class on Linux, or pass --sandbox portable "
-                         "to grade here anyway")
+        raise BatchError(
+            "this machine can only run the portable sandbox tier, which confines nothing (submissions "
+            "could read and write your files): grade the class on Linux, or pass --sandbox portable "
+            "to grade here anyway"
+        )
     return tier
 
 
-def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secret_seed: int | None = None,
-              resume: bool = False, executor: str = "local", scheduler: str | None = None,
-              name_pattern: str | None = None, progress: bool = True, timeout: float = DEFAULT_TIMEOUT,
-              grade_fn: Callable[..., GradeResult] | None = None, sandbox: str = "auto",
-              similarity_threshold: float = DEFAULT_THRESHOLD, baseline: str | Path | None = "default",
-              reports: bool = True, zip_limits: ZipLimits | None = None, lms: str = "auto",
-              roster: str | Path | None = None, only: str | list[str] | None = None,
-              reference: str | Path | None = None) -> BatchSummary:
+def run_batch(
+    input_dir,
+    out_dir,
+    *,
+    jobs: int | None = None,
+    rubric=None,
+    secret_seed: int | None = None,
+    resume: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
+    name_pattern: str | None = None,
+    progress: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+    grade_fn: Callable[..., GradeResult] | None = None,
+    sandbox: str = "auto",
+    similarity_threshold: float = DEFAULT_THRESHOLD,
+    baseline: str | Path | None = "default",
+    reports: bool = True,
+    zip_limits: ZipLimits | None = None,
+    lms: str = "auto",
+    roster: str | Path | None = None,
+    only: str | list[str] | None = None,
+    reference: str | Path | None = None,
+) -> BatchSummary:
     """Grade every submission folder or zip in input_dir into out_dir; see `grade batch --help`.
 
     Raises BatchError for usage errors only; a submission that cannot be graded gets an error row.
@@ -143,19 +161,40 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
     if reference is not None and not Path(reference).is_dir():
         raise BatchError(f"--reference {reference} is not a folder: pass the checkout's reference/")
     settings = JobSettings(
-        out_dir=out_dir.resolve(), rubric=loaded, secret_seed=seed if source == "secret" else None, sandbox=sandbox,
-        resume=resume, timeout=timeout, grade_fn=grade_fn, reports=reports, zip_limits=zip_limits or ZipLimits(),
-        baseline=skeleton, seed_hash=seed_hash(seed, batch_salt(out_dir)), seed_source=source,
-        reference_prints=copies.reference_prints(reference, skeleton), copy_threshold=similarity_threshold,
+        out_dir=out_dir.resolve(),
+        rubric=loaded,
+        secret_seed=seed if source == "secret" else None,
+        sandbox=sandbox,
+        resume=resume,
+        timeout=timeout,
+        grade_fn=grade_fn,
+        reports=reports,
+        zip_limits=zip_limits or ZipLimits(),
+        baseline=skeleton,
+        seed_hash=seed_hash(seed, batch_salt(out_dir)),
+        seed_source=source,
+        reference_prints=copies.reference_prints(reference, skeleton),
+        copy_threshold=similarity_threshold,
         baseline_unlabeled=frozenset(copies.unlabeled_shingles(skeleton)) if skeleton else frozenset(),
     )
     outcomes: dict[str, JobOutcome] = {}
     bar = Progress(len(subs), enabled=progress)
     interrupted = False
     with EventLog(out_dir / LOG) as log:
-        log.event("batch_started", input=str(input_dir), submissions=len(subs), jobs=jobs, executor=executor,
-                  resume=resume, sandbox=sandbox, rubric_sha256=loaded.sha256, skipped_entries=skipped,
-                  lms=found.preset, hidden_seed=source, only=sorted(s.key for s in chosen) if only else None)
+        log.event(
+            "batch_started",
+            input=str(input_dir),
+            submissions=len(subs),
+            jobs=jobs,
+            executor=executor,
+            resume=resume,
+            sandbox=sandbox,
+            rubric_sha256=loaded.sha256,
+            skipped_entries=skipped,
+            lms=found.preset,
+            hidden_seed=source,
+            only=sorted(s.key for s in chosen) if only else None,
+        )
 
         def on_start(sub: Submission, where: str) -> None:
             log.event("started", id=sub.student_id, key=sub.key, source=sub.source.name, worker=where)
@@ -178,12 +217,32 @@ def run_batch(input_dir, out_dir, *, jobs: int | None = None, rubric=None, secre
         if matched is not None and not interrupted:
             for student in matched.missing:
                 on_done(_no_submission(student, settings, roster, outcomes))
-        summary = _finish(input_dir, out_dir, subs, skipped, outcomes, loaded, similarity_threshold,
-                          time.monotonic() - started, interrupted, jobs, executor, matched, source, found.preset)
+        summary = _finish(
+            input_dir,
+            out_dir,
+            subs,
+            skipped,
+            outcomes,
+            loaded,
+            similarity_threshold,
+            time.monotonic() - started,
+            interrupted,
+            jobs,
+            executor,
+            matched,
+            source,
+            found.preset,
+        )
         summary.preset = found.preset
-        log.event("batch_interrupted" if interrupted else "batch_finished", seconds=round(summary.seconds, 3),
-                  finished=len(outcomes), graded=summary.graded, resumed=summary.resumed, errors=summary.errors,
-                  similar_pairs=len(summary.similar))
+        log.event(
+            "batch_interrupted" if interrupted else "batch_finished",
+            seconds=round(summary.seconds, 3),
+            finished=len(outcomes),
+            graded=summary.graded,
+            resumed=summary.resumed,
+            errors=summary.errors,
+            similar_pairs=len(summary.similar),
+        )
     summary.log = out_dir / LOG
     return summary
 
@@ -212,8 +271,14 @@ def _no_submission(student, settings: JobSettings, roster, outcomes: dict) -> Jo
     key = safe_key(student.student_id)
     while key in outcomes:
         key += "~r"
-    sub = Submission(key=key, student_id=student.student_id, name=student.name, source=Path(roster),
-                     kind="missing", email=student.email)
+    sub = Submission(
+        key=key,
+        student_id=student.student_id,
+        name=student.name,
+        source=Path(roster),
+        kind="missing",
+        email=student.email,
+    )
     return error_outcome(sub, settings, NO_SUBMISSION, "nothing from this student was in the download")
 
 
@@ -247,8 +312,14 @@ def _execute(executor, subs, settings, jobs, on_start, on_done, scheduler) -> No
 
 
 def _log_outcome(log: EventLog, outcome: JobOutcome) -> None:
-    fields = {"id": outcome.student_id, "key": outcome.key, "seconds": round(outcome.seconds, 3),
-              "status": outcome.status, "score": outcome.result.score, "worker": outcome.worker}
+    fields = {
+        "id": outcome.student_id,
+        "key": outcome.key,
+        "seconds": round(outcome.seconds, 3),
+        "status": outcome.status,
+        "score": outcome.result.score,
+        "worker": outcome.worker,
+    }
     if outcome.resumed:
         log.event("skipped", reason="same content, rubric and grader as the earlier result", **fields)
     elif outcome.status == "ok":
@@ -257,8 +328,22 @@ def _log_outcome(log: EventLog, outcome: JobOutcome) -> None:
         log.event("error", reason=outcome.result.output, detail=outcome.detail, **fields)
 
 
-def _finish(input_dir, out_dir, subs, skipped, outcomes, rubric, threshold, seconds, interrupted, jobs,
-            executor, matched: RosterMatch | None = None, seed_source: str = "secret", preset: str = "") -> BatchSummary:
+def _finish(
+    input_dir,
+    out_dir,
+    subs,
+    skipped,
+    outcomes,
+    rubric,
+    threshold,
+    seconds,
+    interrupted,
+    jobs,
+    executor,
+    matched: RosterMatch | None = None,
+    seed_source: str = "secret",
+    preset: str = "",
+) -> BatchSummary:
     """Similarity, gradebook and summary of whatever finished."""
     prints = {k: o.fingerprint for k, o in outcomes.items()}
     signatures = {k: o.signature for k, o in outcomes.items() if o.signature}
@@ -272,23 +357,47 @@ def _finish(input_dir, out_dir, subs, skipped, outcomes, rubric, threshold, seco
         _apply_roster(outcomes, matched, flags)
     from grader.gradebook.sheet import SHEET, load_merged, write_sheet
 
-    gradebook = write_gradebook(out_dir / GRADEBOOK, outcomes.values(), rubric, flags, seed_source=seed_source,
-                                manual=load_merged(out_dir))
+    gradebook = write_gradebook(
+        out_dir / GRADEBOOK, outcomes.values(), rubric, flags, seed_source=seed_source, manual=load_merged(out_dir)
+    )
     if rubric.manual and not interrupted:
         write_sheet(out_dir / SHEET, [(o.student_id, o.name, o.key) for o in sort_outcomes(outcomes.values())], rubric)
-    info = BatchInfo(input_dir=str(input_dir), seconds=seconds, jobs=jobs, executor=executor,
-                     interrupted=interrupted, total=len(subs), skipped_entries=skipped, out_dir=str(out_dir),
-                     seed_source=seed_source, row_flags=flags, preset=preset)
+    info = BatchInfo(
+        input_dir=str(input_dir),
+        seconds=seconds,
+        jobs=jobs,
+        executor=executor,
+        interrupted=interrupted,
+        total=len(subs),
+        skipped_entries=skipped,
+        out_dir=str(out_dir),
+        seed_source=seed_source,
+        row_flags=flags,
+        preset=preset,
+    )
     summary_path = write_summary(out_dir / SUMMARY, outcomes.values(), rubric, info, pairs, groups)
-    return BatchSummary(input_dir=input_dir, out_dir=out_dir, outcomes=outcomes, total=len(subs), seconds=seconds,
-                        interrupted=interrupted, similar=pairs, skipped_entries=skipped, gradebook=gradebook,
-                        summary=summary_path, seed_source=seed_source, roster=matched)
+    return BatchSummary(
+        input_dir=input_dir,
+        out_dir=out_dir,
+        outcomes=outcomes,
+        total=len(subs),
+        seconds=seconds,
+        interrupted=interrupted,
+        similar=pairs,
+        skipped_entries=skipped,
+        gradebook=gradebook,
+        summary=summary_path,
+        seed_source=seed_source,
+        roster=matched,
+    )
 
 
 def _same_upload(outcomes: dict[str, JobOutcome], pair) -> bool:
     """Two rows of one upload (a Gradescope group submission): the same code by design, not a copy."""
-    sources = [((outcomes[k].result.meta.get("student") or {}).get("source"), outcomes[k].result.meta.get(
-        "submission_sha256")) for k in (pair.a, pair.b)]
+    sources = [
+        ((outcomes[k].result.meta.get("student") or {}).get("source"), outcomes[k].result.meta.get("submission_sha256"))
+        for k in (pair.a, pair.b)
+    ]
     return sources[0] == sources[1] and sources[0][0] is not None
 
 
@@ -302,7 +411,9 @@ def _apply_roster(outcomes: dict[str, JobOutcome], matched: RosterMatch, flags: 
             look = matched.lookalike.get(key)
             flags.setdefault(key, []).append(
                 f"id {outcome.student_id!r} only looks like roster id {look.student_id!r} (different characters)"
-                if look else "not on the roster")
+                if look
+                else "not on the roster"
+            )
 
 
 def _similarity_flags(groups: list[list[str]], pairs) -> dict[str, list[str]]:

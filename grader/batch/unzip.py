@@ -18,8 +18,19 @@ _CHUNK = 1 << 16
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 # Never the student's own work; skipped before the caps (IGNORED_NAMES of grader.batch.discover, and __MACOSX).
-SKIPPED_FOLDERS = frozenset({"__MACOSX", "__pycache__", ".git", ".venv", "venv", "node_modules",
-                             ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache"})
+SKIPPED_FOLDERS = frozenset(
+    {
+        "__MACOSX",
+        "__pycache__",
+        ".git",
+        ".venv",
+        "venv",
+        "node_modules",
+        ".ipynb_checkpoints",
+        ".mypy_cache",
+        ".pytest_cache",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +57,13 @@ def member_path(name: str) -> PurePosixPath | None:
         raise UnsafeZipError(f"it contains a path leaving its folder ({name!r})")
     if any(p.startswith("\0") or "\0" in p for p in parts):
         raise UnsafeZipError(f"it contains an invalid file name ({name!r})")
-    if not parts or any(p in SKIPPED_FOLDERS for p in parts[:-1]) or parts[-1] in _LITTER \
-            or parts[-1].startswith("._") or parts[-1].endswith(".pyc"):
+    if (
+        not parts
+        or any(p in SKIPPED_FOLDERS for p in parts[:-1])
+        or parts[-1] in _LITTER
+        or parts[-1].startswith("._")
+        or parts[-1].endswith(".pyc")
+    ):
         return None
     return PurePosixPath(*parts)
 
@@ -116,8 +132,11 @@ def _extract(archive: zipfile.ZipFile, dest: Path, limits: ZipLimits) -> list[st
                 member_bytes += len(chunk)
                 written += len(chunk)
                 if member_bytes > info.file_size or written > limits.max_total_bytes:
-                    raise UnsafeZipError(_too_big(limits) if written > limits.max_total_bytes else
-                                         f"{info.filename!r} is larger than its zip entry says")
+                    raise UnsafeZipError(
+                        _too_big(limits)
+                        if written > limits.max_total_bytes
+                        else f"{info.filename!r} is larger than its zip entry says"
+                    )
                 out.write(chunk)
     return [str(rel) for _, rel in plan]
 

@@ -22,8 +22,17 @@ from grader.batch.forked import die_with_parent
 from grader.batch.jobs import JobOutcome, JobSettings, error_outcome, grade_job
 
 # What a real grading imports; a worker pays for it once, its grandchildren inherit it.
-WARM_MODULES = ("numpy", "pytest", "pytest_jsonreport.plugin", "grader.check", "grader.check.reference_curves",
-                "grader.report", "grader.report.html", "grader.report.junit", "grader.report.figures")
+WARM_MODULES = (
+    "numpy",
+    "pytest",
+    "pytest_jsonreport.plugin",
+    "grader.check",
+    "grader.check.reference_curves",
+    "grader.report",
+    "grader.report.html",
+    "grader.report.junit",
+    "grader.report.figures",
+)
 # With an injected grade function (tests, bench --fake) only the report writing is warmed.
 LIGHT_MODULES = ("numpy", "grader.report", "grader.report.html", "grader.report.junit")
 STOP_SECONDS = 10.0
@@ -81,8 +90,12 @@ def pool_context():
 class _Worker:
     def __init__(self, ctx, settings: JobSettings, modules: tuple[str, ...]):
         self.conn, child_conn = ctx.Pipe()
-        self.process = ctx.Process(target=worker_main, args=(child_conn, settings, modules, os.getpid()), daemon=False,
-                                   name="lab1-batch-worker")
+        self.process = ctx.Process(
+            target=worker_main,
+            args=(child_conn, settings, modules, os.getpid()),
+            daemon=False,
+            name="lab1-batch-worker",
+        )
         self.process.start()
         child_conn.close()
         self.job: Submission | None = None
@@ -107,9 +120,14 @@ class _Worker:
         self.conn.close()
 
 
-def run_local(subs: list[Submission], settings: JobSettings, jobs: int,
-              on_start: Callable[[Submission, str], None], on_done: Callable[[JobOutcome], None],
-              modules: tuple[str, ...] | None = None) -> None:
+def run_local(
+    subs: list[Submission],
+    settings: JobSettings,
+    jobs: int,
+    on_start: Callable[[Submission, str], None],
+    on_done: Callable[[JobOutcome], None],
+    modules: tuple[str, ...] | None = None,
+) -> None:
     """Grade subs on `jobs` warm worker processes; on_done is called in the main process as each finishes."""
     if modules is None:
         modules = WARM_MODULES if settings.grade_fn is None else LIGHT_MODULES

@@ -61,8 +61,12 @@ def grade_submission(root: Path, sandbox: str = "auto") -> GradeResult:
             return error_result(kind, reason, rubric)
         found = find_submission_root(tree.path)
         if found is None:
-            return error_result("empty", "no lab modules found in your upload: upload network.py, activations.py, "
-                                "losses.py, optimizers.py, train.py and config.py (or one zip of them)", rubric)
+            return error_result(
+                "empty",
+                "no lab modules found in your upload: upload network.py, activations.py, "
+                "losses.py, optimizers.py, train.py and config.py (or one zip of them)",
+                rubric,
+            )
         result = run_check(found, rubric=rubric, secret_seed=seed, sandbox=sandbox)
         result.meta["hidden_seed"] = {"source": "secret" if seed is not None else "public"}
         return result
@@ -82,8 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = grade_submission(args.root, args.sandbox)
     except Exception as exc:  # noqa: BLE001 - Gradescope needs a results.json even when the grader fails
-        result = GradeResult(score=0.0, max_score=0.0, items=[],
-                             output=f"The autograder failed ({type(exc).__name__}: {exc}); ask your TA to look.")
+        result = GradeResult(
+            score=0.0,
+            max_score=0.0,
+            items=[],
+            output=f"The autograder failed ({type(exc).__name__}: {exc}); ask your TA to look.",
+        )
     result.execution_time = time.perf_counter() - started
     out = args.root / "results" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -20,12 +20,28 @@ def bundle_command() -> None:
 
 
 @bundle_command.command("gradescope")
-@click.option("--out", "-o", "out", type=click.Path(path_type=Path, dir_okay=False), default=Path("autograder.zip"),
-              show_default=True, help="The zip to upload as the assignment's autograder.")
-@click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
-              help="Rubric TOML (default: rubric/lab1.toml).")
-@click.option("--wheel", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="A built lab1_grader wheel to ship (default: built from this checkout).")
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("autograder.zip"),
+    show_default=True,
+    help="The zip to upload as the assignment's autograder.",
+)
+@click.option(
+    "--rubric",
+    "rubric_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rubric TOML (default: rubric/lab1.toml).",
+)
+@click.option(
+    "--wheel",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A built lab1_grader wheel to ship (default: built from this checkout).",
+)
 def gradescope_command(out: Path, rubric_path: Path | None, wheel: Path | None) -> None:
     """Write Gradescope's autograder zip: setup.sh, run_autograder, the grader and pinned dependencies.
 
@@ -46,8 +62,13 @@ def gradescope_command(out: Path, rubric_path: Path | None, wheel: Path | None) 
         fail_usage(str(exc))
     click.echo(f"Wrote {bundle.path}: {', '.join(bundle.files)}.")
     if bundle.seed_source == "public":
-        click.secho("WARNING: LAB1_SECRET_SEED is not set: the bundle grades with the rubric's PUBLIC hidden-point "
-                    "seed, which students can compute. Set it and build again.", fg="red", bold=True, err=True)
+        click.secho(
+            "WARNING: LAB1_SECRET_SEED is not set: the bundle grades with the rubric's PUBLIC hidden-point "
+            "seed, which students can compute. Set it and build again.",
+            fg="red",
+            bold=True,
+            err=True,
+        )
     else:
         click.echo("The hidden-point seed was taken from LAB1_SECRET_SEED (not shown).")
     click.echo("Upload it in Gradescope: Configure Autograder > Zip file upload > Update Autograder.")

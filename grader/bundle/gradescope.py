@@ -88,16 +88,32 @@ def project_root() -> Path:
     """The checkout the grader runs from (it holds pyproject.toml): the wheel is built from it."""
     root = Path(__file__).resolve().parents[2]
     if not (root / "pyproject.toml").is_file():
-        raise UsageError("grade bundle needs the grader's checkout (pyproject.toml beside grader/), "
-                         "or pass --wheel with a built lab1_grader wheel")
+        raise UsageError(
+            "grade bundle needs the grader's checkout (pyproject.toml beside grader/), "
+            "or pass --wheel with a built lab1_grader wheel"
+        )
     return root
 
 
 def build_wheel(folder: Path) -> Path:
     """Build the grader's wheel (no dependencies) into folder."""
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                           "--wheel-dir", str(folder), str(project_root())],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "--wheel-dir",
+            str(folder),
+            str(project_root()),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     wheels = sorted(folder.glob("lab1_grader-*.whl"))
     if done.returncode != 0 or not wheels:
         raise UsageError(f"building the grader's wheel failed: {(done.stderr or done.stdout).strip()[-800:]}")
@@ -116,8 +132,7 @@ def secret_seed() -> tuple[str, str]:
     return value, "secret"
 
 
-def build_bundle(out: str | Path, rubric: Rubric | str | Path | None = None,
-                 wheel: str | Path | None = None) -> Bundle:
+def build_bundle(out: str | Path, rubric: Rubric | str | Path | None = None, wheel: str | Path | None = None) -> Bundle:
     """Write the autograder zip to out (atomically) and return what is in it."""
     from grader.usage import resolve_rubric
 

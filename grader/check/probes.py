@@ -35,8 +35,9 @@ def _forward_outputs(replies: dict, count: int, shape: tuple, what: str, dtypes:
     return [checked_array(replies.get(f"out{i}"), what, shape) for i in range(count)]
 
 
-def param_arrays(arrays: dict, prefix: str, expected: dict, what: str, strict_shapes: bool = True,
-                 finite: bool = True) -> dict:
+def param_arrays(
+    arrays: dict, prefix: str, expected: dict, what: str, strict_shapes: bool = True, finite: bool = True
+) -> dict:
     """Extract `prefix.KEY` arrays as a params/grads dict with the expected keys."""
     found = {k[len(prefix) + 1 :]: v for k, v in arrays.items() if k.startswith(prefix + ".")}
     missing = sorted(set(expected) - set(found))
@@ -63,7 +64,9 @@ def _unfinished_extra(exc: NotAttempted, job) -> ProbeError:
         return exc
     return SubmissionError(
         f"config.py trains the {job.dataset} set with {choice}, which is not implemented yet ({exc.reason}): "
-        "implement it or choose sgd / sigmoid in config.py", traceback=exc.traceback)
+        "implement it or choose sgd / sigmoid in config.py",
+        traceback=exc.traceback,
+    )
 
 
 class LabProbes:
@@ -100,8 +103,9 @@ class LabProbes:
         """module.func(*args) where args are arrays; a float64 array (finite unless told otherwise)."""
         what = what or f"{module}.{func}"
         arrays = {f"a{i}": np.asarray(a) for i, a in enumerate(args)}
-        _, replies = self._request(module, "call", arrays, what=what, module=module, func=func,
-                                   args=[f"@a{i}" for i in range(len(args))])
+        _, replies = self._request(
+            module, "call", arrays, what=what, module=module, func=func, args=[f"@a{i}" for i in range(len(args))]
+        )
         return checked_array(replies.get("out"), what, finite=finite)
 
     def config(self) -> dict:
@@ -113,32 +117,51 @@ class LabProbes:
         return config
 
     # --- network ---------------------------------------------------------------
-    def forward_many(self, sizes, activation, param_sets: list[dict], x: np.ndarray, what: str,
-                     dtypes: list | None = None):
+    def forward_many(
+        self, sizes, activation, param_sets: list[dict], x: np.ndarray, what: str, dtypes: list | None = None
+    ):
         """Forward x with each parameter set; returns (outputs, shapes of the initial params).
 
         dtypes, when given, receives the dtype name of every reply before it is made float64.
         """
         stacked = {k: np.stack([p[k] for p in param_sets]) for k in param_sets[0]}
         header, replies = self._request(
-            "network", "forward", {"x": x, **stacked}, what=what, sizes=list(sizes),
-            activation=activation, count=len(param_sets), seed=0,
+            "network",
+            "forward",
+            {"x": x, **stacked},
+            what=what,
+            sizes=list(sizes),
+            activation=activation,
+            count=len(param_sets),
+            seed=0,
         )
         return _forward_outputs(replies, len(param_sets), (x.shape[0], sizes[-1]), what, dtypes), {
-            k: tuple(v) for k, v in header.get("init_shapes", {}).items()}
+            k: tuple(v) for k, v in header.get("init_shapes", {}).items()
+        }
 
     def forward_in_fresh_child(self, sizes, activation, param_sets: list[dict], x: np.ndarray, what: str) -> list:
         """forward_many in a new child of the same submission (nothing it remembered survives)."""
-        fresh = Sandbox(self.sandbox.submission, self.limits, frameworks=self.sandbox.frameworks,
-                        tier=self.sandbox.tier)
+        fresh = Sandbox(
+            self.sandbox.submission, self.limits, frameworks=self.sandbox.frameworks, tier=self.sandbox.tier
+        )
         try:
             stacked = {k: np.stack([p[k] for p in param_sets]) for k in param_sets[0]}
-            _, replies = fresh.request("forward", {"x": x, **stacked}, timeout=self.limits.probe_seconds, what=what,
-                                       sizes=list(sizes), activation=activation, count=len(param_sets), seed=0)
+            _, replies = fresh.request(
+                "forward",
+                {"x": x, **stacked},
+                timeout=self.limits.probe_seconds,
+                what=what,
+                sizes=list(sizes),
+                activation=activation,
+                count=len(param_sets),
+                seed=0,
+            )
             return _forward_outputs(replies, len(param_sets), (x.shape[0], sizes[-1]), what)
         finally:
-            for mine, theirs in ((self.sandbox.security_events, fresh.security_events),
-                                 (self.sandbox.audit_events, fresh.audit_events)):
+            for mine, theirs in (
+                (self.sandbox.security_events, fresh.security_events),
+                (self.sandbox.audit_events, fresh.audit_events),
+            ):
                 mine.extend(e for e in theirs if e not in mine)  # what it tried there counts here too
             fresh.close()
 
@@ -156,12 +179,21 @@ class LabProbes:
         Shapes are not enforced here: a transposed gradient is a diagnosis, not a crash.
         dtypes, when given, receives the dtype name of every reply before it is made float64.
         """
-        _, replies = self._request("network", "backward", {"x": x, "y": y, **params}, what=what,
-                                   sizes=list(sizes), activation=activation, seed=0)
+        _, replies = self._request(
+            "network",
+            "backward",
+            {"x": x, "y": y, **params},
+            what=what,
+            sizes=list(sizes),
+            activation=activation,
+            seed=0,
+        )
         if dtypes is not None:
             dtypes.extend(str(v.dtype) for v in replies.values() if isinstance(v, np.ndarray))
-        return {label: param_arrays(replies, label, params, what, strict_shapes=False)
-                for label in ("first", "second", "after_forward")}
+        return {
+            label: param_arrays(replies, label, params, what, strict_shapes=False)
+            for label in ("first", "second", "after_forward")
+        }
 
     def update(self, sizes, params: dict, grads: dict, what: str, optimizer: str = "", lr: float = 0.0) -> dict:
         """Parameters after one net.update(grads): the default optimizer, or optimizers.<optimizer>(lr=lr)
@@ -169,8 +201,9 @@ class LabProbes:
         arrays = {**{f"p.{k}": v for k, v in params.items()}, **{f"g.{k}": v for k, v in grads.items()}}
         if optimizer:
             self.require("optimizers")
-        _, replies = self._request("network", "update", arrays, what=what, sizes=list(sizes), seed=0,
-                                   optimizer=optimizer, lr=lr)
+        _, replies = self._request(
+            "network", "update", arrays, what=what, sizes=list(sizes), seed=0, optimizer=optimizer, lr=lr
+        )
         return param_arrays(replies, "p", {k: v.shape for k, v in params.items()}, what)
 
     def init_params(self, sizes, seeds: list[int], what: str) -> list[dict]:
@@ -186,10 +219,12 @@ class LabProbes:
         self.require("train")
         arrays = {"x": x, "y": y, **{f"p.{k}": v for k, v in params.items()}}
         header, replies = self._request("network", "predict", arrays, what=what, sizes=list(sizes), seed=0)
-        return {"out": checked_array(replies.get("out"), f"{what}: net.forward(x)", (x.shape[0], sizes[-1])),
-                "pred": checked_array(replies.get("pred"), f"{what}: predict(net, x)"),
-                "accuracy": checked_array(replies.get("accuracy"), f"{what}: accuracy(net, x, y)"),
-                "accuracy_type": str(header.get("accuracy_type", ""))}
+        return {
+            "out": checked_array(replies.get("out"), f"{what}: net.forward(x)", (x.shape[0], sizes[-1])),
+            "pred": checked_array(replies.get("pred"), f"{what}: predict(net, x)"),
+            "accuracy": checked_array(replies.get("accuracy"), f"{what}: accuracy(net, x, y)"),
+            "accuracy_type": str(header.get("accuracy_type", "")),
+        }
 
     def conv(self, W: np.ndarray, b: np.ndarray, x: np.ndarray, dout: np.ndarray, what: str) -> dict:
         """Conv1D's init shapes ("shapes"), forward(x) ("out") and backward(dout) ("dx", "W", "b") with W, b set."""
@@ -197,19 +232,28 @@ class LabProbes:
         if status.get("status") == "missing":
             raise NotAttempted("conv.py is not there (the convolution extra is optional)")
         O, C, K = W.shape
-        header, replies = self._request("conv", "conv", {"W": W, "b": b, "x": x, "dout": dout}, what=what,
-                                        in_channels=C, out_channels=O, kernel_size=K, seed=0)
+        header, replies = self._request(
+            "conv",
+            "conv",
+            {"W": W, "b": b, "x": x, "dout": dout},
+            what=what,
+            in_channels=C,
+            out_channels=O,
+            kernel_size=K,
+            seed=0,
+        )
         N, _, L = x.shape
-        return {"shapes": {str(k): tuple(v) for k, v in header.get("init_shapes", {}).items() if isinstance(v, list)},
-                "out": checked_array(replies.get("out"), f"{what}: forward(x)", (N, O, L - K + 1)),
-                "dx": checked_array(replies.get("dx"), f"{what}: backward(dout)[0], dx", x.shape),
-                **param_arrays(replies, "g", {"W": W.shape, "b": b.shape}, f"{what}: backward(dout)[1]")}
+        return {
+            "shapes": {str(k): tuple(v) for k, v in header.get("init_shapes", {}).items() if isinstance(v, list)},
+            "out": checked_array(replies.get("out"), f"{what}: forward(x)", (N, O, L - K + 1)),
+            "dx": checked_array(replies.get("dx"), f"{what}: backward(dout)[0], dx", x.shape),
+            **param_arrays(replies, "g", {"W": W.shape, "b": b.shape}, f"{what}: backward(dout)[1]"),
+        }
 
     def optimizer_steps(self, name: str, kwargs: dict, params: dict, grads: dict, steps: int, what: str) -> dict:
         """Parameters after `steps` calls of optimizers.<name>(**kwargs).step(params, grads)."""
         arrays = {**{f"p.{k}": v for k, v in params.items()}, **{f"g.{k}": v for k, v in grads.items()}}
-        _, replies = self._request("optimizers", "optimizer", arrays, what=what, name=name,
-                                   kwargs=kwargs, steps=steps)
+        _, replies = self._request("optimizers", "optimizer", arrays, what=what, name=name, kwargs=kwargs, steps=steps)
         return param_arrays(replies, "p", {k: v.shape for k, v in params.items()}, what)
 
     # --- training ----------------------------------------------------------------
@@ -239,9 +283,17 @@ class LabProbes:
             raise ProbeTimeout(f"{what} was not run: {self._overrun.reason}; make train() finish there first")
         try:
             header, replies = self._request(
-                "network", "train", {"x": job.x, "y": job.y}, what=what, timeout=self.limits.train_seconds,
-                sizes=list(job.sizes), activation=job.activation, optimizer=job.optimizer, lr=job.lr,
-                epochs=job.epochs, seed=job.seed,
+                "network",
+                "train",
+                {"x": job.x, "y": job.y},
+                what=what,
+                timeout=self.limits.train_seconds,
+                sizes=list(job.sizes),
+                activation=job.activation,
+                optimizer=job.optimizer,
+                lr=job.lr,
+                epochs=job.epochs,
+                seed=job.seed,
             )
         except NotAttempted as exc:
             raise _unfinished_extra(exc, job) from None
@@ -250,8 +302,13 @@ class LabProbes:
             raise
         params = param_arrays(replies, "p", job.param_shapes, f"{what} (net.params after training)", finite=False)
         losses = checked_array(replies.get("losses"), f"{what} (the list train() returned)", finite=False).ravel()
-        return {"params": params, "losses": losses, "seconds": float(header.get("seconds", 0.0)),
-                "output": header.get("output", ""), "diverged": _divergence(params, losses)}
+        return {
+            "params": params,
+            "losses": losses,
+            "seconds": float(header.get("seconds", 0.0)),
+            "output": header.get("output", ""),
+            "diverged": _divergence(params, losses),
+        }
 
     def train_chunks(self, job, chunks: list[int], timeout: float | None = None) -> dict:
         """Train job's network in chunks of epochs; params after each chunk, all losses."""
@@ -262,9 +319,17 @@ class LabProbes:
             raise ProbeTimeout(f"{what} was not run: {self._overrun.reason}; make train() finish there first")
         try:
             header, replies = self._request(
-                "network", "train_chunks", {"x": job.x, "y": job.y}, what=what,
-                timeout=timeout or self.limits.train_seconds, sizes=list(job.sizes), activation=job.activation,
-                optimizer=job.optimizer, lr=job.lr, chunks=list(chunks), seed=job.seed,
+                "network",
+                "train_chunks",
+                {"x": job.x, "y": job.y},
+                what=what,
+                timeout=timeout or self.limits.train_seconds,
+                sizes=list(job.sizes),
+                activation=job.activation,
+                optimizer=job.optimizer,
+                lr=job.lr,
+                chunks=list(chunks),
+                seed=job.seed,
             )
         except ProbeTimeout as exc:
             self._overrun = exc
@@ -275,6 +340,7 @@ class LabProbes:
 
     def prefetch(self, jobs) -> threading.Thread:
         """Start training jobs in the background so the child trains while pytest loads."""
+
         def run():
             try:
                 planned = jobs()
@@ -290,6 +356,7 @@ class LabProbes:
                     failed.add(job.dataset)
                 except Exception:  # noqa: BLE001  - a bad config is reported by its check
                     return
+
         thread = threading.Thread(target=run, name="prefetch-training", daemon=True)
         thread.start()
         return thread

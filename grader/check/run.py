@@ -65,8 +65,18 @@ def _run_pytest(context: CheckContext) -> tuple[dict, GraderPlugin, str]:
     from grader.check.plugin import GraderPlugin
 
     plugin, json_report = GraderPlugin(context), JSONReport()
-    args = [str(CHECKS_DIR), "-c", str(CHECKS_DIR / "pytest.ini"), "--rootdir", str(CHECKS_DIR),
-            "-q", "--no-header", "-p", "no:randomly", "--json-report-file=none"]
+    args = [
+        str(CHECKS_DIR),
+        "-c",
+        str(CHECKS_DIR / "pytest.ini"),
+        "--rootdir",
+        str(CHECKS_DIR),
+        "-q",
+        "--no-header",
+        "-p",
+        "no:randomly",
+        "--json-report-file=none",
+    ]
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
         code = pytest.main(args, plugins=[plugin, json_report])
@@ -77,8 +87,13 @@ def _run_pytest(context: CheckContext) -> tuple[dict, GraderPlugin, str]:
     return json_report.report or {}, plugin, buffer.getvalue()
 
 
-def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = None,
-              secret_seed: int | None = None, sandbox: str = "default") -> GradeResult:
+def run_check(
+    submission: str | Path,
+    *,
+    rubric: Rubric | str | Path | None = None,
+    secret_seed: int | None = None,
+    sandbox: str = "default",
+) -> GradeResult:
     """Grade one submission; bad submissions give a complete result, never an exception."""
     started = time.perf_counter()
     submission = resolve_submission(submission)
@@ -120,8 +135,12 @@ def run_check(submission: str | Path, *, rubric: Rubric | str | Path | None = No
         if box.hello:
             meta["child"] = {"python": box.hello.get("python"), "numpy": box.hello.get("numpy")}
         _sandbox_meta(box, meta)
-        flags = (security_flags(box.security_events) + scan_flags(scan) + limit_flags(box)
-                 + [f"review: {n}" for n in box.review_notes])
+        flags = (
+            security_flags(box.security_events)
+            + scan_flags(scan)
+            + limit_flags(box)
+            + [f"review: {n}" for n in box.review_notes]
+        )
         result = build_result(rubric, outcomes_from_report(report), meta, flags)
         mark_regrade(result)
         result.artifacts = _artifacts(context, result)
@@ -161,15 +180,18 @@ def mark_regrade(result: GradeResult) -> None:
         return
     result.meta["batch_status"] = "regrade"
     result.flags.insert(0, "regrade: machine overloaded; some checks could not run (not the student's fault)")
-    result.output = ("Machine overloaded: regrade. The grading machine was too busy to finish some checks; the "
-                     "score below is not final and these checks are not your code's fault. " + result.output)
+    result.output = (
+        "Machine overloaded: regrade. The grading machine was too busy to finish some checks; the "
+        "score below is not final and these checks are not your code's fault. " + result.output
+    )
 
 
 def scan_flags(scan) -> list[str]:
     """Static-scan findings: tampering with the probe server (the rubric's tamper policy applies),
     then what a TA should review at no cost (a student's own autograd.py is fine)."""
     return [f"tamper: {line}" for line in scan.probe_server_tampering()] + [
-        f"review: {line}" for line in scan.review()[:5]]
+        f"review: {line}" for line in scan.review()[:5]
+    ]
 
 
 def security_flags(events: list[str]) -> list[str]:

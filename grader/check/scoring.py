@@ -14,8 +14,15 @@ def outcomes_from_report(report: dict) -> list[CheckOutcome]:
         data = (test.get("metadata") or {}).get("check")
         if data is None:
             # No outcome: the check failed before its body ran (a grader bug); keep it visible.
-            outcomes.append(CheckOutcome(name=test.get("nodeid", "?"), item="", status="error", fraction=0.0,
-                                         reason=f"internal grader error: check {test.get('nodeid')} did not run"))
+            outcomes.append(
+                CheckOutcome(
+                    name=test.get("nodeid", "?"),
+                    item="",
+                    status="error",
+                    fraction=0.0,
+                    reason=f"internal grader error: check {test.get('nodeid')} did not run",
+                )
+            )
             continue
         diagnoses = [Diagnosis(**d) for d in data.pop("diagnoses", [])]
         outcomes.append(CheckOutcome(**data, diagnoses=diagnoses))
@@ -92,8 +99,10 @@ def build_result(rubric, outcomes: list[CheckOutcome], meta: dict, extra_flags=(
         note = " The autograded score is 0 because the submission uses a deep-learning framework (NumPy only)."
     elif tampered and rubric.policy.tamper_violation == "zero":
         score = bonus = 0.0
-        note = (" The autograded score is 0 because the code reaches into the grader's probe server "
-                "(see the flags): a TA will review it.")
+        note = (
+            " The autograded score is 0 because the code reaches into the grader's probe server "
+            "(see the flags): a TA will review it."
+        )
     elif _nothing_attempted(items):
         note = " Nothing attempted yet: implement the TODOs in student/ and run `grade check` again."
     output = f"Score {score:g} / {rubric.total_points:g}" + (f" + {bonus:g} bonus" if bonus else "") + "." + note
@@ -111,8 +120,9 @@ def build_result(rubric, outcomes: list[CheckOutcome], meta: dict, extra_flags=(
 
 def failed_result(rubric, reason: str, meta: dict, status: str = "error") -> GradeResult:
     """A complete result where every item lost its points for the same reason."""
-    outcomes = [CheckOutcome(name="submission", item=key, status=status, fraction=0.0, reason=reason)
-                for key in rubric.items]
+    outcomes = [
+        CheckOutcome(name="submission", item=key, status=status, fraction=0.0, reason=reason) for key in rubric.items
+    ]
     result = build_result(rubric, outcomes, meta)
     result.output = f"Score 0 / {rubric.total_points:g}. {reason}"
     return result

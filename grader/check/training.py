@@ -62,10 +62,11 @@ class TrainJob(TrainSettings):
     def what(self) -> str:
         """The run in words, as a reason names it."""
         return f"training on the {self.dataset} set" + {
-            "lab": "", "flipped": " with its labels flipped (1 - y)",
+            "lab": "",
+            "flipped": " with its labels flipped (1 - y)",
             "secret": " on a task drawn from the grader's secret seed",
-            "secret-2": " on a second task drawn from the grader's secret seed"}.get(
-                self.task, f" for one epoch with {self.optimizer} (lr={self.lr:g})")
+            "secret-2": " on a second task drawn from the grader's secret seed",
+        }.get(self.task, f" for one epoch with {self.optimizer} (lr={self.lr:g})")
 
     def variant(self, task: str, params: dict, secret_seed: int) -> TrainJob:
         """The same run (config and seed) on the flipped labels or on the secret task."""
@@ -152,8 +153,9 @@ def accuracy(params: dict, x: np.ndarray, y: np.ndarray, activation: str) -> flo
     return float(np.mean(predictions == y))
 
 
-def loss_history_problem(losses: np.ndarray, final_mse: float, epochs: int, rtol: float, atol: float,
-                         own_loss: float | None = None) -> str:
+def loss_history_problem(
+    losses: np.ndarray, final_mse: float, epochs: int, rtol: float, atol: float, own_loss: float | None = None
+) -> str:
     """Why a reported loss history is not credible, or '' when it is.
 
     own_loss: the student's own losses.mse of the returned parameters' outputs; a history that
@@ -166,7 +168,8 @@ def loss_history_problem(losses: np.ndarray, final_mse: float, epochs: int, rtol
     if np.any(losses < 0):
         return "the reported losses contain negative values: MSE cannot be negative"
     if not loss_matches(losses[-1], final_mse, rtol, atol) and (
-            own_loss is None or not loss_matches(losses[-1], own_loss, rtol, atol)):
+        own_loss is None or not loss_matches(losses[-1], own_loss, rtol, atol)
+    ):
         return (
             f"the last reported loss {losses[-1]:.4g} does not match the MSE {final_mse:.4g} of the "
             "returned parameters on the training data: report mse(forward(x), y) of each epoch"
@@ -182,19 +185,24 @@ def loss_matches(reported: float, actual: float, rtol: float, atol: float) -> bo
 def loss_grew(losses: np.ndarray, final_mse: float, atol: float) -> Diagnosis | None:
     """Training made the loss worse: gradient ascent, wrong gradients or a far too high lr."""
     if losses.size > 1 and np.all(np.isfinite(losses)) and losses[-1] > losses[0] and final_mse > atol:
-        return Diagnosis("train_loss_grew", f"the loss grew from {losses[0]:.4g} to {losses[-1]:.4g}",
-                         "check that backward returns +dL/dp and update subtracts it, then try a lower "
-                         "learning rate")
+        return Diagnosis(
+            "train_loss_grew",
+            f"the loss grew from {losses[0]:.4g} to {losses[-1]:.4g}",
+            "check that backward returns +dL/dp and update subtracts it, then try a lower learning rate",
+        )
     return None
 
 
 # --- why a training run failed: the diagnoses, most specific first ------------------------------------
 
+
 def diverged(job: TrainJob, what: str) -> Diagnosis:
     """NaN or overflow during training (`what` says where it showed)."""
     return Diagnosis(
-        "train_diverged", f"training diverged: {what} (lr={job.lr:g}, {job.optimizer})",
-        "lower lr in config.py, and check backward: it must return +dL/dp (see the backward item)")
+        "train_diverged",
+        f"training diverged: {what} (lr={job.lr:g}, {job.optimizer})",
+        "lower lr in config.py, and check backward: it must return +dL/dp (see the backward item)",
+    )
 
 
 def params_unchanged(losses: np.ndarray) -> Diagnosis | None:
@@ -206,10 +214,10 @@ def params_unchanged(losses: np.ndarray) -> Diagnosis | None:
         return None
     return Diagnosis(
         "train_params_unchanged",
-        f"the parameters never change during training: the loss stays at {losses[0]:.4g} for all "
-        f"{losses.size} epochs",
+        f"the parameters never change during training: the loss stays at {losses[0]:.4g} for all {losses.size} epochs",
         "train() must apply the gradients every step, net.update(net.backward(y)) after net.forward(x); "
-        "if it does, check that backward returns non-zero gradients and the optimizer changes net.params")
+        "if it does, check that backward returns non-zero gradients and the optimizer changes net.params",
+    )
 
 
 def identical_units(params: dict) -> Diagnosis | None:
@@ -217,14 +225,18 @@ def identical_units(params: dict) -> Diagnosis | None:
     constant initialisation), get equal gradients and stay copies of one another."""
     for k in range(1, spec.n_layers(params)):
         weights, bias = params[f"W{k}"], params[f"b{k}"]
-        if weights.shape[1] > 1 and np.allclose(weights, weights[:, :1], rtol=1e-9, atol=1e-12) and \
-                np.allclose(bias, bias[0], rtol=1e-9, atol=1e-12):
+        if (
+            weights.shape[1] > 1
+            and np.allclose(weights, weights[:, :1], rtol=1e-9, atol=1e-12)
+            and np.allclose(bias, bias[0], rtol=1e-9, atol=1e-12)
+        ):
             return Diagnosis(
                 "train_identical_units",
                 f"the hidden units are identical: after training every column of W{k} and every entry of "
                 f"b{k} are equal, so the {weights.shape[1]} units of layer {k} act as one",
                 "break the symmetry with random init: draw the initial weights from "
-                "np.random.default_rng(seed) in Network.__init__ (zero or constant weights stay equal)")
+                "np.random.default_rng(seed) in Network.__init__ (zero or constant weights stay equal)",
+            )
     return None
 
 
@@ -242,12 +254,14 @@ def forward_differs(student: np.ndarray, params: dict, x: np.ndarray, activation
             "train_forward_no_output_activation",
             f"your forward has no {activation} on the output layer (see the forward item): it trained a "
             "network whose outputs are not probabilities, and predict thresholds them at 0.5",
-            f"apply {activation} on every layer, output included; then train again")
+            f"apply {activation} on every layer, output included; then train again",
+        )
     return Diagnosis(
         "train_forward_differs",
         "your forward computes another function than the lab's (see the forward item), so the trained "
         "parameters do not predict what your network learned",
-        "fix forward first: a = act(a @ W_k + b_k) on every layer")
+        "fix forward first: a = act(a @ W_k + b_k) on every layer",
+    )
 
 
 def optimizer_probe_jobs(job: TrainJob) -> tuple[TrainJob, TrainJob]:
@@ -269,7 +283,8 @@ def optimizer_ignored(job: TrainJob, given: dict, other: dict) -> Diagnosis | No
         f"with sgd (lr={other_lr(job):g}) end with the same parameters, so config.py's optimizer and lr "
         "have no effect",
         "in Network.__init__ keep the optimizer argument (SGD(lr=0.1) only when it is None) and let update "
-        "call self.optimizer.step(self.params, grads)")
+        "call self.optimizer.step(self.params, grads)",
+    )
 
 
 def other_lr(job: TrainJob) -> float:
@@ -279,15 +294,21 @@ def other_lr(job: TrainJob) -> float:
 def backward_differs(student: dict, params: dict, x: np.ndarray, y: np.ndarray, activation: str) -> Diagnosis | None:
     """The student's gradients at the trained parameters are not the lab's (forward being right)."""
     expected = spec.gradient(params, x, y, activation)
-    wrong = [k for k in expected if k not in student or np.shape(student[k]) != expected[k].shape
-             or not np.allclose(student[k], expected[k], rtol=1e-4, atol=1e-7)]
+    wrong = [
+        k
+        for k in expected
+        if k not in student
+        or np.shape(student[k]) != expected[k].shape
+        or not np.allclose(student[k], expected[k], rtol=1e-4, atol=1e-7)
+    ]
     if not wrong:
         return None
     return Diagnosis(
         "train_backward_differs",
         f"backward returns wrong gradients at the trained parameters ({', '.join(wrong[:4])}), so training "
         "follows the wrong direction (see the backward item)",
-        "fix backward first; then tune lr, epochs or hidden sizes in config.py if it still does not learn")
+        "fix backward first; then tune lr, epochs or hidden sizes in config.py if it still does not learn",
+    )
 
 
 def chance_level(y: np.ndarray) -> float:
@@ -336,8 +357,9 @@ def causes_text(failing: list[SeedRun], hints: bool = True) -> str:
 
     if len(causes) == 1 and sum(len(s) for s in seeds.values()) == len(failing):
         return text(next(iter(causes.values())))
-    return "; ".join(f"seed{'s' if len(s) > 1 else ''} {', '.join(s)}: {text(causes[code])}"
-                     for code, s in seeds.items())
+    return "; ".join(
+        f"seed{'s' if len(s) > 1 else ''} {', '.join(s)}: {text(causes[code])}" for code, s in seeds.items()
+    )
 
 
 def first_failing(runs: list[SeedRun], params: dict) -> str | None:

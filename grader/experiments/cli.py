@@ -25,16 +25,45 @@ def _exit_on_sigterm():
 
 @click.command("experiments")
 @click.argument("submission", default="student", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), metavar="DIR",
-              help="Folder for the figures, experiments.md and experiments.json.")
-@click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
-              help="Rubric TOML (default: rubric/lab1.toml): seeds, limits, data.")
-@click.option("--dataset", type=click.Choice(list(DATASET_CHOICES)), default="xor", show_default=True,
-              help="Data set(s) to experiment on.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=2, show_default=True, metavar="N",
-              help="Sandboxes training in parallel (one per core).")
-@click.option("--epochs", "max_epochs", type=click.IntRange(1), default=None, metavar="N",
-              help="Cap every run at N epochs (a quick first look).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Folder for the figures, experiments.md and experiments.json.",
+)
+@click.option(
+    "--rubric",
+    "rubric_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rubric TOML (default: rubric/lab1.toml): seeds, limits, data.",
+)
+@click.option(
+    "--dataset",
+    type=click.Choice(list(DATASET_CHOICES)),
+    default="xor",
+    show_default=True,
+    help="Data set(s) to experiment on.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    metavar="N",
+    help="Sandboxes training in parallel (one per core).",
+)
+@click.option(
+    "--epochs",
+    "max_epochs",
+    type=click.IntRange(1),
+    default=None,
+    metavar="N",
+    help="Cap every run at N epochs (a quick first look).",
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar or counter on stderr.")
 def experiments_command(submission, out_dir, rubric_path, dataset, jobs, max_epochs, no_progress):
     """Run the lab's discussion experiments with your own code and write figures and tables.
@@ -57,8 +86,15 @@ def experiments_command(submission, out_dir, rubric_path, dataset, jobs, max_epo
 
     previous = _exit_on_sigterm()
     try:
-        report = run_experiments(submission, out_dir, rubric=rubric_path, datasets=DATASET_CHOICES[dataset],
-                                 jobs=jobs, progress=not no_progress, max_epochs=max_epochs)
+        report = run_experiments(
+            submission,
+            out_dir,
+            rubric=rubric_path,
+            datasets=DATASET_CHOICES[dataset],
+            jobs=jobs,
+            progress=not no_progress,
+            max_epochs=max_epochs,
+        )
     except UsageError as exc:
         fail_usage(str(exc))
         return
@@ -66,8 +102,10 @@ def experiments_command(submission, out_dir, rubric_path, dataset, jobs, max_epo
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     failed = len(report.failed)
-    click.echo(f"{len(report.experiments)} experiments, {len(report.rows)} variants ({report.runs} training runs), "
-               f"{failed} failed or not attempted, {len(report.diverged)} diverged, in {report.seconds:.1f} s")
+    click.echo(
+        f"{len(report.experiments)} experiments, {len(report.rows)} variants ({report.runs} training runs), "
+        f"{failed} failed or not attempted, {len(report.diverged)} diverged, in {report.seconds:.1f} s"
+    )
     grouped: dict[tuple, list[str]] = {}
     for row in report.failed:
         reason = " ".join(row.reason.split())[:200]

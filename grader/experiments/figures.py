@@ -23,11 +23,13 @@ REASON_LINES = 3
 
 def warm_up() -> threading.Thread:
     """Import matplotlib in a background thread (it takes ~0.6 s) while the children train."""
+
     def run():
         try:
             import_matplotlib()
         except Exception:  # noqa: BLE001 - drawing reports the problem if it persists
             pass
+
     thread = threading.Thread(target=run, name="matplotlib-warm-up", daemon=True)
     thread.start()
     return thread
@@ -97,9 +99,19 @@ def draw_experiment(experiment, results: dict) -> bytes:
                 width = 2.2 if variant.baseline else 1.4  # the student's own config stands out
                 # Curves that coincide stay visible: each variant has its own dash pattern and
                 # hollow markers at its own phase, drawn above the ones before it.
-                ax.plot(epochs, values, linestyle=style, color=color, linewidth=width, label=label,
-                        marker=marker, markevery=_mark_every(epochs.size, i), markersize=5, fillstyle="none",
-                        zorder=2 + i)
+                ax.plot(
+                    epochs,
+                    values,
+                    linestyle=style,
+                    color=color,
+                    linewidth=width,
+                    label=label,
+                    marker=marker,
+                    markevery=_mark_every(epochs.size, i),
+                    markersize=5,
+                    fillstyle="none",
+                    zorder=2 + i,
+                )
                 if hit and 0 < hit <= result.losses.size and result.losses[hit - 1] > 0:
                     ax.plot([hit], [result.losses[hit - 1]], "o", color=color, markersize=5)
                 drawn += epochs.size > 0
@@ -114,14 +126,28 @@ def draw_experiment(experiment, results: dict) -> bytes:
         if drawn:
             _log_y(ax)
         else:
-            ax.text(0.5, 0.5, "no run finished", transform=ax.transAxes, ha="center", va="center",
-                    fontsize=12, color="#b00020")
+            ax.text(
+                0.5,
+                0.5,
+                "no run finished",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=12,
+                color="#b00020",
+            )
         ax.set_xlabel("epoch")
         ax.set_ylabel("MSE loss (train()'s own history)")
         ax.set_title(experiment.title, fontsize=11, y=1.01)  # a fixed y skips a costly auto-placement
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7.5, frameon=False,
-                  title="dot: first 100% accuracy", title_fontsize=7.5)
+        ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            fontsize=7.5,
+            frameon=False,
+            title="dot: first 100% accuracy",
+            title_fontsize=7.5,
+        )
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()

@@ -35,7 +35,13 @@ LEARNING_RATES = (0.01, 0.1, 1.0)
 HIDDEN_UNITS = (2, 4, 16, 100)
 EXPERIMENT_MAX_HIDDEN = 128
 CHUNKS = 50  # accuracy is measured at this many chunk boundaries per run
-DEFAULT_CONFIG: dict[str, Any] = {"hidden": (4, 4), "activation": "sigmoid", "optimizer": "sgd", "lr": 0.1, "epochs": 1000}
+DEFAULT_CONFIG: dict[str, Any] = {
+    "hidden": (4, 4),
+    "activation": "sigmoid",
+    "optimizer": "sgd",
+    "lr": 0.1,
+    "epochs": 1000,
+}
 
 EXPERIMENT_TITLES = {
     "learning_rate": "Learning rate",
@@ -56,8 +62,14 @@ class RunSpec(TrainSettings):
 
     def config(self) -> dict:
         """The run's settings as JSON data."""
-        return {"hidden": list(self.hidden), "activation": self.activation, "optimizer": self.optimizer,
-                "lr": self.lr, "epochs": self.epochs, "seed": self.seed}
+        return {
+            "hidden": list(self.hidden),
+            "activation": self.activation,
+            "optimizer": self.optimizer,
+            "lr": self.lr,
+            "epochs": self.epochs,
+            "seed": self.seed,
+        }
 
 
 @dataclass(frozen=True)
@@ -99,8 +111,7 @@ class Availability:
     @classmethod
     def everything(cls) -> Availability:
         """All extras assumed implemented (plans built without a submission, for tests)."""
-        return cls(dict.fromkeys(("identity", *EXTRA_ACTIVATIONS), True),
-                   dict.fromkeys(EXTRA_OPTIMIZERS, True))
+        return cls(dict.fromkeys(("identity", *EXTRA_ACTIVATIONS), True), dict.fromkeys(EXTRA_OPTIMIZERS, True))
 
 
 @dataclass
@@ -135,8 +146,10 @@ def probe_availability(probes) -> Availability:
     activations: dict[str, bool] = {}
     optimizers: dict[str, bool] = {}
     notes: dict[str, str] = {}
-    for module, names, found in (("activations", ("identity", *EXTRA_ACTIVATIONS), activations),
-                                 ("optimizers", EXTRA_OPTIMIZERS, optimizers)):
+    for module, names, found in (
+        ("activations", ("identity", *EXTRA_ACTIVATIONS), activations),
+        ("optimizers", EXTRA_OPTIMIZERS, optimizers),
+    ):
         try:
             probes.require(module)
         except ProbeError as exc:
@@ -244,8 +257,15 @@ def _variants(base: RunSpec, field_name: str, values, label) -> tuple[Variant, .
     return tuple(out)
 
 
-def build_plan(raw_config, rubric, datasets_: tuple[str, ...] = ("xor",), availability: Availability | None = None,
-               *, max_epochs: int | None = None, config_note: str = "") -> Plan:
+def build_plan(
+    raw_config,
+    rubric,
+    datasets_: tuple[str, ...] = ("xor",),
+    availability: Availability | None = None,
+    *,
+    max_epochs: int | None = None,
+    config_note: str = "",
+) -> Plan:
     """Every experiment for the data sets, in a fixed order (the order of the report)."""
     available = availability or Availability.everything()
     seed = int(rubric.seeds.train[0])
@@ -267,15 +287,23 @@ def build_plan(raw_config, rubric, datasets_: tuple[str, ...] = ("xor",), availa
         base_configs[dataset] = config
         data[dataset] = training_data(rubric, dataset)
         notes.extend(f"{DATASET_TITLES[dataset]} config: {note}" for note in config_notes)
-        base = RunSpec(dataset=dataset, seed=seed, hidden=config["hidden"], activation=config["activation"],
-                       optimizer=config["optimizer"], lr=float(config["lr"]), epochs=int(config["epochs"]))
+        base = RunSpec(
+            dataset=dataset,
+            seed=seed,
+            hidden=config["hidden"],
+            activation=config["activation"],
+            optimizer=config["optimizer"],
+            lr=float(config["lr"]),
+            epochs=int(config["epochs"]),
+        )
 
         lrs = _variants(base, "lr", LEARNING_RATES, lambda v: f"lr = {_format_lr(v)}")
         experiments.append(Experiment("learning_rate", dataset, tuple(sorted(lrs, key=lambda v: v.run.lr))))
 
         hidden = _variants(base, "hidden", [(h, h) for h in HIDDEN_UNITS], lambda v: f"hidden {v[0]}, {v[1]}")
-        experiments.append(Experiment("hidden_units", dataset,
-                                      tuple(sorted(hidden, key=lambda v: (max(v.run.hidden), v.run.hidden)))))
+        experiments.append(
+            Experiment("hidden_units", dataset, tuple(sorted(hidden, key=lambda v: (max(v.run.hidden), v.run.hidden))))
+        )
 
         if available.activations.get("identity", False):
             other_set = next(d for d in DATASETS if d != dataset)
@@ -285,13 +313,17 @@ def build_plan(raw_config, rubric, datasets_: tuple[str, ...] = ("xor",), availa
         extras = [name for name in EXTRA_ACTIVATIONS if available.activations.get(name, False)]
         if extras:
             names = ["sigmoid", *extras]
-            experiments.append(Experiment("activations", dataset, _variants(base, "activation", names,
-                                                                             _activation_label)))
+            experiments.append(
+                Experiment("activations", dataset, _variants(base, "activation", names, _activation_label))
+            )
         extras = [name for name in EXTRA_OPTIMIZERS if available.optimizers.get(name, False)]
         if extras:
             names = ["sgd", *extras]
-            experiments.append(Experiment("optimizers", dataset, _variants(
-                base, "optimizer", names, lambda v: OPTIMIZER_CLASSES.get(v, v))))
+            experiments.append(
+                Experiment(
+                    "optimizers", dataset, _variants(base, "optimizer", names, lambda v: OPTIMIZER_CLASSES.get(v, v))
+                )
+            )
     return Plan(experiments, base_configs, data, notes, skipped)
 
 
@@ -314,8 +346,9 @@ def no_activation_variants(base: RunSpec, other_set: str) -> tuple[Variant, ...]
     variants = [Variant(_mark(_activation_label(base.activation), True), base, True)]
     if linear.key != base.key:
         variants.append(Variant(f"{label}, {DATASET_TITLES[base.dataset]} set", linear))
-    variants.append(Variant(f"{label}, {DATASET_TITLES[other_set]} set",
-                            dataclasses.replace(linear, dataset=other_set)))
+    variants.append(
+        Variant(f"{label}, {DATASET_TITLES[other_set]} set", dataclasses.replace(linear, dataset=other_set))
+    )
     return tuple(variants)
 
 

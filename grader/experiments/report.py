@@ -111,8 +111,11 @@ def _result_json(result: RunResult) -> dict[str, Any]:
         "chunk_epochs": list(result.boundaries),
         "chunk_accuracy": [_number(a) for a in result.chunk_accuracy],
         "losses_count": int(result.losses.size),
-        "losses": {"epochs": [int(e) for e in epochs], "values": [_number(v) for v in values],
-                   "note": "train()'s own losses, at most 1,000 epochs, dense at the start (counted from 1)"},
+        "losses": {
+            "epochs": [int(e) for e in epochs],
+            "values": [_number(v) for v in values],
+            "note": "train()'s own losses, at most 1,000 epochs, dense at the start (counted from 1)",
+        },
         "traceback": result.traceback,
     }
 
@@ -127,12 +130,24 @@ def report_json(report: ExperimentsReport, rubric: Rubric, plan: Plan) -> dict[s
     for name, experiment in by_name.items():
         rows = [row for row in report.rows if row.experiment == name]
         figure = report.figures.get(name)
-        experiments.append({
-            "name": name, "key": experiment.key, "dataset": experiment.dataset, "title": experiment.title,
-            "figure": figure.name if figure is not None else None,
-            "variants": [{"label": row.variant, "baseline": row.baseline, "config": row.result.run.config(),
-                          **_result_json(row.result)} for row in rows],
-        })
+        experiments.append(
+            {
+                "name": name,
+                "key": experiment.key,
+                "dataset": experiment.dataset,
+                "title": experiment.title,
+                "figure": figure.name if figure is not None else None,
+                "variants": [
+                    {
+                        "label": row.variant,
+                        "baseline": row.baseline,
+                        "config": row.result.run.config(),
+                        **_result_json(row.result),
+                    }
+                    for row in rows
+                ],
+            }
+        )
     return {
         "schema_version": SCHEMA_VERSION,
         "grader_version": grader.__version__,

@@ -72,13 +72,28 @@ def failed_result(run: RunSpec, exc: ProbeError) -> RunResult:
     """A run without usable numbers; a divergence is a result of the experiment, not a failure of the code."""
     kind = error_kind(exc)
     status = {"not_attempted": "not_attempted", "diverged": "diverged"}.get(kind, "failed")
-    return RunResult(run, status, reason=DIVERGED if kind == "diverged" else exc.reason, error=kind,
-                     detail=exc.reason, traceback=getattr(exc, "traceback", "") or "")
+    return RunResult(
+        run,
+        status,
+        reason=DIVERGED if kind == "diverged" else exc.reason,
+        error=kind,
+        detail=exc.reason,
+        traceback=getattr(exc, "traceback", "") or "",
+    )
 
 
 def make_job(run: RunSpec, x: np.ndarray, y: np.ndarray) -> TrainJob:
-    return TrainJob(dataset=run.dataset, seed=run.seed, hidden=run.hidden, activation=run.activation,
-                    optimizer=run.optimizer, lr=run.lr, epochs=run.epochs, x=x, y=y)
+    return TrainJob(
+        dataset=run.dataset,
+        seed=run.seed,
+        hidden=run.hidden,
+        activation=run.activation,
+        optimizer=run.optimizer,
+        lr=run.lr,
+        epochs=run.epochs,
+        x=x,
+        y=y,
+    )
 
 
 def evaluate(run: RunSpec, x: np.ndarray, y: np.ndarray, reply: dict, boundaries: list[int]) -> RunResult:
@@ -89,8 +104,15 @@ def evaluate(run: RunSpec, x: np.ndarray, y: np.ndarray, reply: dict, boundaries
         final = spec.forward(snapshots[-1], x, run.activation)
         final_loss = float(spec.mse(final, y))
     losses = np.asarray(reply["losses"], dtype=np.float64)
-    result = RunResult(run, "ok", seconds=float(reply.get("seconds", 0.0)), boundaries=list(boundaries),
-                       chunk_accuracy=chunk_accuracy, losses=losses, accuracy=chunk_accuracy[-1])
+    result = RunResult(
+        run,
+        "ok",
+        seconds=float(reply.get("seconds", 0.0)),
+        boundaries=list(boundaries),
+        chunk_accuracy=chunk_accuracy,
+        losses=losses,
+        accuracy=chunk_accuracy[-1],
+    )
     if not np.isfinite(final_loss):
         result.status, result.error, result.reason = "diverged", "diverged", DIVERGED
         result.detail = "the final parameters give an infinite loss on the training set"
@@ -101,8 +123,10 @@ def evaluate(run: RunSpec, x: np.ndarray, y: np.ndarray, reply: dict, boundaries
             result.epochs_to_100 = int(epochs)
             break
     if losses.size != run.epochs:
-        result.warning = (f"train() returned {losses.size} losses for {run.epochs} epochs "
-                          f"(in {len(boundaries)} calls): return one loss per epoch")
+        result.warning = (
+            f"train() returned {losses.size} losses for {run.epochs} epochs "
+            f"(in {len(boundaries)} calls): return one loss per epoch"
+        )
     return result
 
 
@@ -216,8 +240,10 @@ class Workers:
         self._runs = schedule(runs)
         results: dict[tuple, RunResult] = {}
         workers = min(len(self.boxes), len(self._runs)) or 0
-        self._threads = [threading.Thread(target=self._work, args=(slot,), name=f"experiments-{slot}", daemon=True)
-                         for slot in range(workers)]
+        self._threads = [
+            threading.Thread(target=self._work, args=(slot,), name=f"experiments-{slot}", daemon=True)
+            for slot in range(workers)
+        ]
         for thread in self._threads:
             thread.start()
         finished = 0
@@ -261,8 +287,9 @@ class Progress:
         if self.enabled and getattr(self.stream, "isatty", lambda: False)():
             import click
 
-            self._bar = click.progressbar(length=total, label="experiments", file=self.stream,
-                                          show_pos=True, item_show_func=lambda text: text)
+            self._bar = click.progressbar(
+                length=total, label="experiments", file=self.stream, show_pos=True, item_show_func=lambda text: text
+            )
             self._bar.__enter__()
 
     def update(self, label: str, result: RunResult) -> None:

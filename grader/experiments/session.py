@@ -29,9 +29,17 @@ MARKDOWN_NAME = "experiments.md"
 JSON_NAME = "experiments.json"
 
 
-def run_experiments(submission: str | Path, out_dir: str | Path, *, rubric: Rubric | str | Path | None = None,
-                    datasets: tuple[str, ...] = ("xor",), jobs: int = 2, progress: bool = True,
-                    max_epochs: int | None = None, timeout: float | None = None) -> ExperimentsReport:
+def run_experiments(
+    submission: str | Path,
+    out_dir: str | Path,
+    *,
+    rubric: Rubric | str | Path | None = None,
+    datasets: tuple[str, ...] = ("xor",),
+    jobs: int = 2,
+    progress: bool = True,
+    max_epochs: int | None = None,
+    timeout: float | None = None,
+) -> ExperimentsReport:
     """Run the discussion experiments on a submission and write figures, experiments.md and .json.
 
     rubric: Rubric, path or None (rubric/lab1.toml). datasets: some of "linear", "xor".
@@ -47,8 +55,9 @@ def run_experiments(submission: str | Path, out_dir: str | Path, *, rubric: Rubr
         raw_config, availability, config_note = _read_config(boxes, args)
         from grader.experiments.plan import build_plan
 
-        plan = build_plan(raw_config, args.rubric, args.datasets, availability, max_epochs=args.max_epochs,
-                          config_note=config_note)
+        plan = build_plan(
+            raw_config, args.rubric, args.datasets, availability, max_epochs=args.max_epochs, config_note=config_note
+        )
         results, figures, notes = _train_and_draw(plan, boxes, args, progress)
     report = _report(args, plan, results, figures, notes)
     report.seconds = time.perf_counter() - started
@@ -71,8 +80,15 @@ class _Arguments:
     frameworks: list[str] = field(default_factory=list)
 
 
-def _arguments(submission: str | Path, out_dir: str | Path, rubric: Rubric | str | Path | None,
-               datasets: tuple[str, ...], jobs: int, max_epochs: int | None, timeout: float | None) -> _Arguments:
+def _arguments(
+    submission: str | Path,
+    out_dir: str | Path,
+    rubric: Rubric | str | Path | None,
+    datasets: tuple[str, ...],
+    jobs: int,
+    max_epochs: int | None,
+    timeout: float | None,
+) -> _Arguments:
     """Check and resolve the arguments (UsageError when one is wrong) and create out_dir."""
     from grader.contract import DATASETS
     from grader.sandbox import ChildLimits
@@ -98,9 +114,17 @@ def _arguments(submission: str | Path, out_dir: str | Path, rubric: Rubric | str
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the folder {out_dir}: {exc.strerror or exc}") from None
-    return _Arguments(submission, out_dir, rubric, datasets, int(jobs), max_epochs,
-                      float(timeout) if timeout is not None else 2.0 * limits.train_seconds, limits,
-                      sorted(FRAMEWORKS))
+    return _Arguments(
+        submission,
+        out_dir,
+        rubric,
+        datasets,
+        int(jobs),
+        max_epochs,
+        float(timeout) if timeout is not None else 2.0 * limits.train_seconds,
+        limits,
+        sorted(FRAMEWORKS),
+    )
 
 
 class _Sandboxes:
@@ -163,8 +187,9 @@ def _read_config(boxes: _Sandboxes, args: _Arguments) -> tuple[Any, Availability
     return raw, probe_availability(probes), note
 
 
-def _train_and_draw(plan: Plan, boxes: _Sandboxes, args: _Arguments,
-                    progress: bool) -> tuple[dict[tuple[Any, ...], RunResult], dict[str, Path], list[str]]:
+def _train_and_draw(
+    plan: Plan, boxes: _Sandboxes, args: _Arguments, progress: bool
+) -> tuple[dict[tuple[Any, ...], RunResult], dict[str, Path], list[str]]:
     """Train every distinct run on the sandboxes; draw each figure as soon as its runs are done."""
     from grader.experiments.runner import Progress, Workers
 
@@ -198,12 +223,16 @@ def _train_and_draw(plan: Plan, boxes: _Sandboxes, args: _Arguments,
 
 
 def _run_label(run: RunSpec) -> str:
-    return (f"{run.dataset} hidden {run.hidden[0]},{run.hidden[1]} {run.activation} {run.optimizer} "
-            f"lr {run.lr:g}")
+    return f"{run.dataset} hidden {run.hidden[0]},{run.hidden[1]} {run.activation} {run.optimizer} lr {run.lr:g}"
 
 
-def _draw(experiment: Experiment, results: dict[tuple[Any, ...], RunResult], out_dir: Path, paths: dict[str, Path],
-          notes: list[str]) -> None:
+def _draw(
+    experiment: Experiment,
+    results: dict[tuple[Any, ...], RunResult],
+    out_dir: Path,
+    paths: dict[str, Path],
+    notes: list[str],
+) -> None:
     from grader.experiments import figures as figure_module
 
     try:
@@ -212,20 +241,37 @@ def _draw(experiment: Experiment, results: dict[tuple[Any, ...], RunResult], out
         notes.append(f"figure {experiment.name}.png could not be drawn: {type(exc).__name__}: {exc}")
 
 
-def _report(args: _Arguments, plan: Plan, results: dict[tuple[Any, ...], RunResult], figures: dict[str, Path],
-            notes: list[str]) -> ExperimentsReport:
+def _report(
+    args: _Arguments, plan: Plan, results: dict[tuple[Any, ...], RunResult], figures: dict[str, Path], notes: list[str]
+) -> ExperimentsReport:
     """The rows (one per variant, in plan order) and what was written."""
     from grader.experiments.runner import RunResult
 
-    rows = [ExperimentRow(e.name, e.key, e.dataset, v.label, v.baseline,
-                          results.get(v.run.key) or RunResult(v.run, "failed", reason="not run", error="error"))
-            for e in plan.experiments for v in e.variants]
+    rows = [
+        ExperimentRow(
+            e.name,
+            e.key,
+            e.dataset,
+            v.label,
+            v.baseline,
+            results.get(v.run.key) or RunResult(v.run, "failed", reason="not run", error="error"),
+        )
+        for e in plan.experiments
+        for v in e.variants
+    ]
     return ExperimentsReport(
-        submission=args.submission, out_dir=args.out_dir, rubric_name=args.rubric.name,
-        seed=int(args.rubric.seeds.train[0]), experiments=list(plan.experiments), rows=rows, base=plan.base,
-        notes=notes, skipped=list(plan.skipped),
+        submission=args.submission,
+        out_dir=args.out_dir,
+        rubric_name=args.rubric.name,
+        seed=int(args.rubric.seeds.train[0]),
+        experiments=list(plan.experiments),
+        rows=rows,
+        base=plan.base,
+        notes=notes,
+        skipped=list(plan.skipped),
         figures={e.name: figures[e.name] for e in plan.experiments if e.name in figures},
-        runs=len(plan.runs()), jobs=args.jobs,
+        runs=len(plan.runs()),
+        jobs=args.jobs,
     )
 
 
@@ -235,5 +281,6 @@ def _write(report: ExperimentsReport, rubric: Rubric, plan: Plan) -> None:
     from grader.experiments.table import render_markdown
 
     report.paths["markdown"] = atomic_write_text(report.out_dir / MARKDOWN_NAME, render_markdown(report))
-    report.paths["json"] = atomic_write_text(report.out_dir / JSON_NAME, json.dumps(
-        report_json(report, rubric, plan), indent=1, allow_nan=False) + "\n")
+    report.paths["json"] = atomic_write_text(
+        report.out_dir / JSON_NAME, json.dumps(report_json(report, rubric, plan), indent=1, allow_nan=False) + "\n"
+    )

@@ -23,9 +23,11 @@ def cell(value: object) -> str:
 
 def format_config(config: dict) -> str:
     hidden = tuple(config["hidden"])
-    return (f"hidden ({hidden[0]}, {hidden[1]}), {config['activation']}, "
-            f"{OPTIMIZER_CLASSES.get(config['optimizer'], config['optimizer'])}, lr {config['lr']:g}, "
-            f"{config['epochs']} epochs")
+    return (
+        f"hidden ({hidden[0]}, {hidden[1]}), {config['activation']}, "
+        f"{OPTIMIZER_CLASSES.get(config['optimizer'], config['optimizer'])}, lr {config['lr']:g}, "
+        f"{config['epochs']} epochs"
+    )
 
 
 def row_cells(row) -> list[str]:
@@ -62,15 +64,19 @@ def explanations(rows) -> dict[str, list[str]]:
 def render_markdown(report) -> str:
     """The whole experiments.md for an ExperimentsReport."""
     lines = ["# Experiments", ""]
-    lines.append(f"Submission `{report.submission.name}`, rubric `{report.rubric_name}`, "
-                 f"seed {report.seed}; made by `grade experiments`.")
+    lines.append(
+        f"Submission `{report.submission.name}`, rubric `{report.rubric_name}`, "
+        f"seed {report.seed}; made by `grade experiments`."
+    )
     lines.append("")
-    lines.append("Each run trains a fresh network with your own `train()` in the grader's sandbox, changing one "
-                 "setting of your `config.HYPERPARAMETERS` at a time. The grader measures the training accuracy "
-                 "after each of about 50 equal chunks of epochs, so *epochs to 100%* is the first chunk boundary "
-                 "where every training point is classified correctly (*never*: not within the run). The final "
-                 "loss is the MSE of the final parameters on the training set; the curves show the losses your "
-                 "`train()` returned.")
+    lines.append(
+        "Each run trains a fresh network with your own `train()` in the grader's sandbox, changing one "
+        "setting of your `config.HYPERPARAMETERS` at a time. The grader measures the training accuracy "
+        "after each of about 50 equal chunks of epochs, so *epochs to 100%* is the first chunk boundary "
+        "where every training point is classified correctly (*never*: not within the run). The final "
+        "loss is the MSE of the final parameters on the training set; the curves show the losses your "
+        "`train()` returned."
+    )
     lines.append("")
     if report.skipped:
         lines.append("Skipped (not implemented):")
@@ -87,8 +93,10 @@ def render_markdown(report) -> str:
         lines.append(f"## {experiment.title}")
         lines.append("")
         base = report.base[experiment.dataset]
-        lines.append(f"Your config: {format_config(base)}. Varied: {VARIED.get(experiment.key, experiment.key)}"
-                     + (" (same lr for every optimizer)." if experiment.key == "optimizers" else "."))
+        lines.append(
+            f"Your config: {format_config(base)}. Varied: {VARIED.get(experiment.key, experiment.key)}"
+            + (" (same lr for every optimizer)." if experiment.key == "optimizers" else ".")
+        )
         lines.append("")
         lines.append("| variant | final loss | training accuracy | epochs to 100% | seconds |")
         lines.append("|---|---:|---:|---:|---:|")
@@ -103,4 +111,3 @@ def render_markdown(report) -> str:
             lines.append(f"![{experiment.title}]({figure.name})")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
-

@@ -9,8 +9,13 @@ import click
 from grader.usage import UsageError, fail_usage
 
 _GRADES = click.argument("grades", metavar="GRADES", type=click.Path(path_type=Path, file_okay=False))
-_RUBRIC = click.option("--rubric", "rubric_path", type=click.Path(path_type=Path), default=None,
-                       help="Rubric TOML (default: rubric/lab1.toml).")
+_RUBRIC = click.option(
+    "--rubric",
+    "rubric_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rubric TOML (default: rubric/lab1.toml).",
+)
 
 
 @click.group("gradebook", context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,8 +31,12 @@ def gradebook_command() -> None:
 
 @gradebook_command.command("merge")
 @_GRADES
-@click.option("--sheet", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="The filled sheet  [default: GRADES/manual.csv, written by grade batch]")
+@click.option(
+    "--sheet",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The filled sheet  [default: GRADES/manual.csv, written by grade batch]",
+)
 @_RUBRIC
 def merge_command(grades: Path, sheet: Path | None, rubric_path: Path | None) -> None:
     """Merge the TA's manual.csv into GRADES: gradebook.csv's report columns and each student's feedback.html.
@@ -47,20 +56,33 @@ def merge_command(grades: Path, sheet: Path | None, rubric_path: Path | None) ->
         done = merge_sheet(grades, sheet or grades / SHEET, rubric=rubric_path)
     except UsageError as exc:
         fail_usage(str(exc))
-    click.echo(f"Merged report scores of {done.students} students into {done.gradebook}"
-               + (f" ({done.blank} cells still blank: not graded yet)" if done.blank else "") + ".")
+    click.echo(
+        f"Merged report scores of {done.students} students into {done.gradebook}"
+        + (f" ({done.blank} cells still blank: not graded yet)" if done.blank else "")
+        + "."
+    )
     click.echo(f"Each student's {grades}/<folder>/feedback.html shows them.")
 
 
 @gradebook_command.command("export")
 @_GRADES
-@click.option("--lms", type=click.Choice(["canvas", "moodle"]), required=True,
-              help="canvas: Grades > Import; moodle: the assignment's 'Upload grading worksheet'.")
-@click.option("--total", type=click.Choice(["autograded", "all"]), default="autograded", show_default=True,
-              help="The grade exported: the autograded total, or all (plus the merged report scores).")
+@click.option(
+    "--lms",
+    type=click.Choice(["canvas", "moodle"]),
+    required=True,
+    help="canvas: Grades > Import; moodle: the assignment's 'Upload grading worksheet'.",
+)
+@click.option(
+    "--total",
+    type=click.Choice(["autograded", "all"]),
+    default="autograded",
+    show_default=True,
+    help="The grade exported: the autograded total, or all (plus the merged report scores).",
+)
 @click.option("--assignment", default="Lab 1", show_default=True, help="Canvas: the assignment column's name.")
-@click.option("--out", "-o", "out", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="The CSV file to import.")
+@click.option(
+    "--out", "-o", "out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The CSV file to import."
+)
 @_RUBRIC
 def export_command(grades: Path, lms: str, total: str, assignment: str, out: Path, rubric_path: Path | None) -> None:
     """Write GRADES' gradebook as the CSV an LMS imports; rows without a grade stay empty, never 0.
@@ -73,9 +95,11 @@ def export_command(grades: Path, lms: str, total: str, assignment: str, out: Pat
     from grader.gradebook.export import export_gradebook
 
     try:
-        path, graded, blank = export_gradebook(grades, lms, out, total=total, assignment=assignment,
-                                               rubric=rubric_path)
+        path, graded, blank = export_gradebook(grades, lms, out, total=total, assignment=assignment, rubric=rubric_path)
     except UsageError as exc:
         fail_usage(str(exc))
-    click.echo(f"Wrote {path}: {graded} grades, {blank} left empty (not graded"
-               + (", or report not scored" if total == "all" else "") + ").")
+    click.echo(
+        f"Wrote {path}: {graded} grades, {blank} left empty (not graded"
+        + (", or report not scored" if total == "all" else "")
+        + ")."
+    )

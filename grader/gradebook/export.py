@@ -34,8 +34,14 @@ def grade_of(row: dict[str, str], total: str) -> str:
     return row.get("total", "") if total == "autograded" else row.get(GRAND_TOTAL, "")
 
 
-def export_gradebook(grades: str | Path, lms: str, out: str | Path, total: str = "autograded",
-                     assignment: str = "Lab 1", rubric: Rubric | str | Path | None = None) -> tuple[Path, int, int]:
+def export_gradebook(
+    grades: str | Path,
+    lms: str,
+    out: str | Path,
+    total: str = "autograded",
+    assignment: str = "Lab 1",
+    rubric: Rubric | str | Path | None = None,
+) -> tuple[Path, int, int]:
     """Write the import file; returns (path, rows with a grade, rows left blank)."""
     from grader.usage import resolve_rubric
 
@@ -65,11 +71,34 @@ def _canvas(rows: list[dict[str, str]], total: str, assignment: str, maximum: fl
 def _moodle(rows: list[dict[str, str]], total: str, maximum: float) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
-                     "Grade can be changed", "Last modified (submission)", "Last modified (grade)",
-                     "Feedback comments"])
+    writer.writerow(
+        [
+            "Identifier",
+            "Full name",
+            "Email address",
+            "Status",
+            "Grade",
+            "Maximum Grade",
+            "Grade can be changed",
+            "Last modified (submission)",
+            "Last modified (grade)",
+            "Feedback comments",
+        ]
+    )
     for row in rows:
         status = "No submission" if row.get("status") == "no submission" else "Submitted for grading"
-        writer.writerow([f"Participant {row['id']}", row.get("name", ""), "", status, grade_of(row, total),
-                         number(maximum), "Yes", "", "", row.get("error", "")])
+        writer.writerow(
+            [
+                f"Participant {row['id']}",
+                row.get("name", ""),
+                "",
+                status,
+                grade_of(row, total),
+                number(maximum),
+                "Yes",
+                "",
+                "",
+                row.get("error", ""),
+            ]
+        )
     return buffer.getvalue()

@@ -80,17 +80,25 @@ def _write_feedback(folder: Path, row: dict[str, str], rubric: Rubric, manual: M
     scores = manual.scores.get(row["folder"], {})
     items = "".join(
         f"<tr><td>{e(m.title)}</td><td class=num>{e(number(scores[key])) if key in scores else 'not graded yet'}"
-        f"</td><td class=num>{e(number(m.points))}</td></tr>" for key, m in rubric.manual.items())
+        f"</td><td class=num>{e(number(m.points))}</td></tr>"
+        for key, m in rubric.manual.items()
+    )
     comment = manual.comments.get(row["folder"], "")
     total = row.get(GRAND_TOTAL) or ""
-    report = '<a href="report.html">the autograder\'s report</a>' if (folder / "report.html").exists() else "results.json"
-    page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Feedback</title><style>'
-            "body{font:15px/1.5 system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em}"
-            "td,th{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left}.num{text-align:right}</style></head>"
-            f"<body><h1>{e(rubric.title)}</h1><p>{e(row.get('name') or row['id'])} ({e(row['id'])})</p>"
-            f"<h2>Autograded: {e(row.get('total') or 'not graded')} / {e(number(rubric.total_points))}</h2>"
-            f"<p>Every lost point has its reason in {report}.</p>"
-            f"<h2>Lab report</h2><table><tr><th>Item</th><th class=num>Score</th><th class=num>Out of</th></tr>"
-            f"{items}</table>" + (f"<h3>Comment</h3><p>{e(comment)}</p>" if comment else "")
-            + (f"<h2>Total: {e(total)}</h2>" if total else "") + "</body></html>\n")
+    report = (
+        '<a href="report.html">the autograder\'s report</a>' if (folder / "report.html").exists() else "results.json"
+    )
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Feedback</title><style>'
+        "body{font:15px/1.5 system-ui,sans-serif;max-width:50em;margin:2em auto;padding:0 1em}"
+        "td,th{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left}.num{text-align:right}</style></head>"
+        f"<body><h1>{e(rubric.title)}</h1><p>{e(row.get('name') or row['id'])} ({e(row['id'])})</p>"
+        f"<h2>Autograded: {e(row.get('total') or 'not graded')} / {e(number(rubric.total_points))}</h2>"
+        f"<p>Every lost point has its reason in {report}.</p>"
+        f"<h2>Lab report</h2><table><tr><th>Item</th><th class=num>Score</th><th class=num>Out of</th></tr>"
+        f"{items}</table>"
+        + (f"<h3>Comment</h3><p>{e(comment)}</p>" if comment else "")
+        + (f"<h2>Total: {e(total)}</h2>" if total else "")
+        + "</body></html>\n"
+    )
     atomic_write_text(folder / FEEDBACK, page)

@@ -106,28 +106,49 @@ def _wrong_shape(c, k, got, want):
     if k.startswith("W") and got == want[::-1]:
         same = relative_error(c.student[k].T, c.numeric[k]) < MATCH_TOL
         extra = "; transposed it equals the numerical gradient" if same else ""
-        return ("grad_transposed", f"d{k} has shape {got}, expected {want}{extra}",
-                "compute x.T @ delta (inputs of the layer, transposed, times delta), not delta.T @ x")
+        return (
+            "grad_transposed",
+            f"d{k} has shape {got}, expected {want}{extra}",
+            "compute x.T @ delta (inputs of the layer, transposed, times delta), not delta.T @ x",
+        )
     if k.startswith("b") and got == (c.N,) + want:
-        return ("grad_bias_not_summed",
-                f"d{k} has shape {got} = (N, k): one row per sample, the batch is not summed",
-                "sum delta over the batch axis: db = delta.sum(axis=0)")
+        return (
+            "grad_bias_not_summed",
+            f"d{k} has shape {got} = (N, k): one row per sample, the batch is not summed",
+            "sum delta over the batch axis: db = delta.sum(axis=0)",
+        )
     if int(np.prod(got)) == int(np.prod(want)):
-        return ("grad_shape", f"d{k} has shape {got}, expected {want}",
-                "return gradients with exactly the shapes of the parameters, e.g. "
-                "delta.sum(axis=0) without keepdims=True for a bias")
-    return ("grad_shape", f"d{k} has shape {got}, expected {want}",
-            "the gradient of a parameter has the parameter's shape")
+        return (
+            "grad_shape",
+            f"d{k} has shape {got}, expected {want}",
+            "return gradients with exactly the shapes of the parameters, e.g. "
+            "delta.sum(axis=0) without keepdims=True for a bias",
+        )
+    return (
+        "grad_shape",
+        f"d{k} has shape {got}, expected {want}",
+        "the gradient of a parameter has the parameter's shape",
+    )
 
 
 def _transposed_rule(c):
     """A square weight gradient that equals the transposed numerical one."""
-    keys = [k for k in c.failing() if k.startswith("W") and c.params[k].shape[0] == c.params[k].shape[1]
-            and relative_error(c.student[k].T, c.numeric[k]) < MATCH_TOL]
+    keys = [
+        k
+        for k in c.failing()
+        if k.startswith("W")
+        and c.params[k].shape[0] == c.params[k].shape[1]
+        and relative_error(c.student[k].T, c.numeric[k]) < MATCH_TOL
+    ]
     if not keys:
         return []
-    return [_diag("grad_transposed", f"d{_names(keys)} equals the transpose of the numerical gradient",
-                  "compute x.T @ delta (inputs of the layer, transposed, times delta), not delta.T @ x")]
+    return [
+        _diag(
+            "grad_transposed",
+            f"d{_names(keys)} equals the transpose of the numerical gradient",
+            "compute x.T @ delta (inputs of the layer, transposed, times delta), not delta.T @ x",
+        )
+    ]
 
 
 def _bias_rule(c):
@@ -136,12 +157,18 @@ def _bias_rule(c):
     if not bad or any(k.startswith("W") for k in bad):
         return []
     biases = [k for k in c.keys if k.startswith("b")]
-    for variant, what in (("bias_not_summed", "the first sample's delta only"),
-                          ("bias_mean", f"the mean over the batch (1/N = 1/{c.N} of the sum)")):
+    for variant, what in (
+        ("bias_not_summed", "the first sample's delta only"),
+        ("bias_mean", f"the mean over the batch (1/N = 1/{c.N} of the sum)"),
+    ):
         if c.matches(c.variant(variant), biases):
-            return [_diag("grad_bias_not_summed",
-                          f"bias gradients {_names(bad)} are {what}; the weights are right",
-                          "sum delta over the batch axis: db = delta.sum(axis=0)")]
+            return [
+                _diag(
+                    "grad_bias_not_summed",
+                    f"bias gradients {_names(bad)} are {what}; the weights are right",
+                    "sum delta over the batch axis: db = delta.sum(axis=0)",
+                )
+            ]
     return []
 
 
@@ -151,14 +178,18 @@ def _zero_rule(c):
     if not zero:
         return []
     if len(zero) == len(c.keys) or all(not np.any(c.student[k]) for k in c.keys):
-        return [_diag("grad_zero", "every gradient is zero while the numerical ones are not",
-                      "backward must return the computed gradients, not the np.zeros_like placeholders")]
+        return [
+            _diag(
+                "grad_zero",
+                "every gradient is zero while the numerical ones are not",
+                "backward must return the computed gradients, not the np.zeros_like placeholders",
+            )
+        ]
     if all(k.startswith("b") for k in zero):
         hint = "compute the bias gradients too: db = delta.sum(axis=0)"
     else:
         hint = "propagate delta back through every layer: delta = (delta_next @ W_next.T) * derivative(a)"
-    return [_diag("grad_zero", f"the gradients of {_names(zero)} are all zero while the numerical ones are not",
-                  hint)]
+    return [_diag("grad_zero", f"the gradients of {_names(zero)} are all zero while the numerical ones are not", hint)]
 
 
 def _fit_ratio(s, n):
@@ -219,8 +250,13 @@ def _named_ratio_rule(c):
     if r is None:
         return []
     if abs(r + 1.0) < RATIO_TOL:
-        return [_diag("grad_sign_flipped", "every gradient is -1x the numerical one (the sign is flipped)",
-                      "you return the gradient of -loss; update subtracts lr*g so backward must return +dL/dp")]
+        return [
+            _diag(
+                "grad_sign_flipped",
+                "every gradient is -1x the numerical one (the sign is flipped)",
+                "you return the gradient of -loss; update subtracts lr*g so backward must return +dL/dp",
+            )
+        ]
     named = named_factors(r, c.N, c.out)
     if not named:
         return []
@@ -237,24 +273,38 @@ def _constant_ratio_rule(c):
     r = _global_ratio(c)
     if r is None:
         return []
-    return [_diag("grad_scale", f"every gradient is {r:.4g}x the numerical one",
-                  f"a constant factor {r:.4g}: check the loss convention, mse = mean((p - t)**2) over "
-                  "all elements and derivative_mse = 2 * (p - t) / p.size")]
+    return [
+        _diag(
+            "grad_scale",
+            f"every gradient is {r:.4g}x the numerical one",
+            f"a constant factor {r:.4g}: check the loss convention, mse = mean((p - t)**2) over "
+            "all elements and derivative_mse = 2 * (p - t) / p.size",
+        )
+    ]
 
 
 def _variant_rule(c):
     """The student's gradients equal a spec mistake variant that differs from the correct ones."""
     act, L = c.activation, spec.n_layers(c.params)
     table = [
-        ("no_derivative", "grad_missing_sigmoid_derivative",
-         f"the gradients match a backward pass without derivative_{act}: missing in every layer",
-         f"multiply by derivative_{act}(a) at every layer: delta = grad_a * derivative_{act}(a)"),
-        ("no_output_derivative", "grad_missing_output_derivative",
-         f"the gradients match a backward pass that skips derivative_{act} at the output layer {L}",
-         f"the output layer has an activation too: delta_{L} = derivative_mse(p, y) * derivative_{act}(p)"),
-        ("derivative_of_preactivation", "grad_derivative_of_preactivation",
-         f"the gradients match derivative_{act} applied to the pre-activation z instead of the output a",
-         f"derivative_{act} takes the {act}'s OUTPUT: pass a = {act}(z), not z"),
+        (
+            "no_derivative",
+            "grad_missing_sigmoid_derivative",
+            f"the gradients match a backward pass without derivative_{act}: missing in every layer",
+            f"multiply by derivative_{act}(a) at every layer: delta = grad_a * derivative_{act}(a)",
+        ),
+        (
+            "no_output_derivative",
+            "grad_missing_output_derivative",
+            f"the gradients match a backward pass that skips derivative_{act} at the output layer {L}",
+            f"the output layer has an activation too: delta_{L} = derivative_mse(p, y) * derivative_{act}(p)",
+        ),
+        (
+            "derivative_of_preactivation",
+            "grad_derivative_of_preactivation",
+            f"the gradients match derivative_{act} applied to the pre-activation z instead of the output a",
+            f"derivative_{act} takes the {act}'s OUTPUT: pass a = {act}(z), not z",
+        ),
     ]
     correct = c.variant("correct")
     for variant, code, message, hint in table:
@@ -289,16 +339,19 @@ def _layer_slopes_rule(c, correct):
         none = [k for k, kind in enumerate(kinds, 1) if kind == "1"]
         parts = []
         if pre:
-            parts.append(f"derivative_{act} applied to the pre-activation z instead of the output a in "
-                         f"{_layers_text(pre, L)}")
+            parts.append(
+                f"derivative_{act} applied to the pre-activation z instead of the output a in {_layers_text(pre, L)}"
+            )
         if none:
             parts.append(f"no derivative_{act} in {_layers_text(none, L)}")
         right = [k for k, kind in enumerate(kinds, 1) if kind == "a"]
         message = "the gradients match a backward pass with " + " and ".join(parts)
         message += f"; {_layers_text(right, L)} {'is' if len(right) == 1 else 'are'} right" if right else ""
         code = "grad_derivative_of_preactivation" if pre else "grad_missing_sigmoid_derivative"
-        hint = (f"every layer multiplies by derivative_{act}(a_k) of its OWN output a_k = {act}(z_k): "
-                f"pass a_k, not z_k, in every layer")
+        hint = (
+            f"every layer multiplies by derivative_{act}(a_k) of its OWN output a_k = {act}(z_k): "
+            f"pass a_k, not z_k, in every layer"
+        )
         return [_diag(code, message, hint)]
     return []
 
@@ -313,10 +366,14 @@ def _forward_rule(c):
     """Backward right for the specified network, but the student's forward is another function."""
     if not _forward_differs(c) or not c.matches(c.variant("correct")):
         return []
-    return [_diag("grad_forward_inconsistent",
-                  "your backward returns the gradients of the specified network, but your forward computes "
-                  "another function, so they are not the gradients of your forward",
-                  "fix forward: a = act(a @ W_k + b_k) on every layer, output layer included")]
+    return [
+        _diag(
+            "grad_forward_inconsistent",
+            "your backward returns the gradients of the specified network, but your forward computes "
+            "another function, so they are not the gradients of your forward",
+            "fix forward: a = act(a @ W_k + b_k) on every layer, output layer included",
+        )
+    ]
 
 
 def _mismatch(c):
@@ -337,8 +394,16 @@ def _mismatch(c):
     return _diag("grad_mismatch", "; ".join([message] + notes), FD_HINT)
 
 
-RULES = (_shape_rule, _transposed_rule, _bias_rule, _zero_rule, _named_ratio_rule, _variant_rule, _forward_rule,
-         _constant_ratio_rule)
+RULES = (
+    _shape_rule,
+    _transposed_rule,
+    _bias_rule,
+    _zero_rule,
+    _named_ratio_rule,
+    _variant_rule,
+    _forward_rule,
+    _constant_ratio_rule,
+)
 
 
 def diagnose_gradients(student, numeric, *, params, x, y, activation="sigmoid", tolerance=1e-5, item="backward"):
@@ -347,8 +412,15 @@ def diagnose_gradients(student, numeric, *, params, x, y, activation="sigmoid", 
         raise ValueError(f"unknown activation {activation!r}; expected one of {ACTIVATIONS}")
     student = {k: np.asarray(v, dtype=np.float64) for k, v in student.items()}
     params = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
-    c = _Case(student, {k: np.asarray(numeric[k], dtype=np.float64) for k in params}, params,
-              np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), activation, tolerance)
+    c = _Case(
+        student,
+        {k: np.asarray(numeric[k], dtype=np.float64) for k in params},
+        params,
+        np.asarray(x, dtype=np.float64),
+        np.asarray(y, dtype=np.float64),
+        activation,
+        tolerance,
+    )
     c.errors = {k: relative_error(student[k], c.numeric[k]) if c.shape_ok(k) else float("inf") for k in params}
     if not c.failing():
         return []

@@ -31,6 +31,7 @@ MISTAKE_VARIANTS = (
 SLOPES = ("a", "z", "1")
 FROZEN_STEP = 1.0  # the frozen forward is quadratic along every coordinate: any step is exact
 
+
 def sigmoid(x):
     """1 / (1 + exp(-x)) without overflow for any finite x."""
     x = np.asarray(x, dtype=np.float64)
@@ -184,9 +185,14 @@ def frozen_gradient(params, x, y, activation="sigmoid", slopes=None, rows="sum")
     if len(slopes) != L or any(s not in SLOPES for s in slopes):
         raise ValueError(f"slopes must be {L} of {SLOPES}, got {slopes}")
     z0, a0 = _layers(params, x, activation)
-    frozen = [None] + [activation_derivative(activation, a0[k]) if kind == "a" else
-                       activation_derivative(activation, z0[k]) if kind == "z" else np.ones_like(z0[k])
-                       for k, kind in zip(range(1, L + 1), slopes)]  # (N, s_k) each
+    frozen = [None] + [
+        activation_derivative(activation, a0[k])
+        if kind == "a"
+        else activation_derivative(activation, z0[k])
+        if kind == "z"
+        else np.ones_like(z0[k])
+        for k, kind in zip(range(1, L + 1), slopes)
+    ]  # (N, s_k) each
     weight = _bias_rows(rows, x.shape[0])[:, None]  # (N, 1)
 
     def loss(p):
@@ -215,7 +221,7 @@ def conv1d(W, b, x):
     K, T = W.shape[2], x.shape[2] - W.shape[2] + 1
     out = np.empty((x.shape[0], W.shape[0], T))
     for t in range(T):  # one output position at a time: the definition, read literally
-        out[:, :, t] = np.tensordot(x[:, :, t:t + K], W, axes=([1, 2], [1, 2])) + b
+        out[:, :, t] = np.tensordot(x[:, :, t : t + K], W, axes=([1, 2], [1, 2])) + b
     return out
 
 

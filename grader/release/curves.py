@@ -61,7 +61,8 @@ def stale_curves(committed: dict[str, Any], fresh: dict[str, Any]) -> list[str]:
         elif (old["data_sha256"], old["seed"], old["config"]) != (curve["data_sha256"], curve["seed"], curve["config"]):
             problems.append(f"{dataset}: other data, seed or configuration")
         elif len(old["losses"]) != len(curve["losses"]) or not all(
-                math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15) for a, b in zip(old["losses"], curve["losses"])):
+            math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-15) for a, b in zip(old["losses"], curve["losses"])
+        ):
             problems.append(f"{dataset}: other losses (the reference changed)")
     return problems
 

@@ -70,7 +70,7 @@ def _todo_text(lines: list[str], where: str) -> tuple[str, int]:
 
 def _uncomment(line: str, indent: str, where: str) -> str:
     """A starter line without its '# ' (the reference keeps starters as comments)."""
-    body = line[len(indent):] if line.startswith(indent) else line.lstrip()
+    body = line[len(indent) :] if line.startswith(indent) else line.lstrip()
     if body.rstrip() == "#":
         return ""
     if not body.startswith("# "):
@@ -84,8 +84,9 @@ def _raise_todo(indent: str, todo: str) -> list[str]:
     one_line = f"{indent}raise NotImplementedError({_quote(text)})"
     if len(one_line) <= LINE_WIDTH:
         return [one_line]
-    pieces = textwrap.wrap(text, width=LINE_WIDTH - len(indent) - 8, break_long_words=False,
-                           break_on_hyphens=False, drop_whitespace=False)
+    pieces = textwrap.wrap(
+        text, width=LINE_WIDTH - len(indent) - 8, break_long_words=False, break_on_hyphens=False, drop_whitespace=False
+    )
     quoted = [f"{indent}    {_quote(piece)}" for piece in pieces]
     return [f"{indent}raise NotImplementedError("] + quoted[:-1] + [quoted[-1] + ")"]
 
@@ -111,12 +112,14 @@ def strip_solutions(source: str, name: str = "<module>") -> str:
             raise MarkerError(f"{where}: '{lines[i].strip()}' without a '{BEGIN}' before it")
         indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
         end = _find(lines, i + 1, "END SOLUTION", where)
-        todo, _ = _todo_text(lines[i + 1:end], where)
+        todo, _ = _todo_text(lines[i + 1 : end], where)
         i = end + 1
         if i < len(lines) and _marker(lines[i]) == "BEGIN STARTER":
             starter_end = _find(lines, i + 1, "END STARTER", f"{name}:{i + 1}")
-            out.extend(_uncomment(line, indent, f"{name}:{j + 1}")
-                       for j, line in enumerate(lines[i + 1:starter_end], start=i + 1))
+            out.extend(
+                _uncomment(line, indent, f"{name}:{j + 1}")
+                for j, line in enumerate(lines[i + 1 : starter_end], start=i + 1)
+            )
             i = starter_end + 1
         else:
             out.extend(_raise_todo(indent, todo))
@@ -153,8 +156,11 @@ def solution_lines(source: str) -> list[str]:
 
 def reference_files(reference_dir: Path) -> list[Path]:
     """The files of the reference package that the skeleton carries, sorted."""
-    return sorted(p for p in Path(reference_dir).rglob("*")
-                  if p.is_file() and not any(s in p.parts[-1] or s in p.parts for s in SKIPPED))
+    return sorted(
+        p
+        for p in Path(reference_dir).rglob("*")
+        if p.is_file() and not any(s in p.parts[-1] or s in p.parts for s in SKIPPED)
+    )
 
 
 def skeleton_files(reference_dir: Path) -> dict[str, str]:
@@ -190,8 +196,11 @@ def skeleton_differences(reference_dir: Path, student_dir: Path) -> list[str]:
     present = {p.relative_to(student_dir).as_posix(): p for p in reference_files(student_dir)}
     problems = [f"{name}: missing" for name in sorted(set(files) - set(present))]
     problems += [f"{name}: not made from the reference" for name in sorted(set(present) - set(files))]
-    problems += [f"{name}: differs" for name in sorted(set(files) & set(present))
-                 if present[name].read_text(encoding="utf-8") != files[name]]
+    problems += [
+        f"{name}: differs"
+        for name in sorted(set(files) & set(present))
+        if present[name].read_text(encoding="utf-8") != files[name]
+    ]
     return problems
 
 

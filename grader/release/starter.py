@@ -48,12 +48,15 @@ class Starter:
 def _wheel_note(wheel_name: str | None) -> str:
     if wheel_name is None:
         return "This installs the grader your instructor named; it needs the package registry."
-    return (f"`{WHEELS_DIR}/{wheel_name}` is the grader itself (no solution inside); pip fetches its "
-            "dependencies (NumPy, pytest, click, matplotlib) from the package registry once.")
+    return (
+        f"`{WHEELS_DIR}/{wheel_name}` is the grader itself (no solution inside); pip fetches its "
+        "dependencies (NumPy, pytest, click, matplotlib) from the package registry once."
+    )
 
 
-def _assemble(root: Path, reference_dir: Path, rubric: Rubric, requirement: str | None, wheel: Path | None,
-              fail_under: float) -> str | None:
+def _assemble(
+    root: Path, reference_dir: Path, rubric: Rubric, requirement: str | None, wheel: Path | None, fail_under: float
+) -> str | None:
     """Write every file of the starter under root; the wheel's name, if one is shipped."""
     try:
         write_skeleton(reference_dir, root / "student")
@@ -72,8 +75,9 @@ def _assemble(root: Path, reference_dir: Path, rubric: Rubric, requirement: str 
     workflow.parent.mkdir(parents=True)
     workflow.write_text(workflow_yaml(requirement, fail_under), encoding="utf-8")
     (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-    (root / "README.md").write_text(student_readme(rubric, requirement, fail_under, _wheel_note(wheel_name)),
-                                    encoding="utf-8")
+    (root / "README.md").write_text(
+        student_readme(rubric, requirement, fail_under, _wheel_note(wheel_name)), encoding="utf-8"
+    )
     return wheel_name
 
 
@@ -81,8 +85,10 @@ def _check_target(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} is a file: pass a folder for the starter")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise UsageError(f"{out} is not empty: pass --force to replace the starter's files in it "
-                         f"({', '.join(STARTER_ENTRIES)}; anything else, .git included, is kept)")
+        raise UsageError(
+            f"{out} is not empty: pass --force to replace the starter's files in it "
+            f"({', '.join(STARTER_ENTRIES)}; anything else, .git included, is kept)"
+        )
 
 
 def _move_into_place(staged: Path, out: Path) -> None:
@@ -101,8 +107,16 @@ def _move_into_place(staged: Path, out: Path) -> None:
         entry.rename(target)
 
 
-def write_starter(out: str | Path, *, reference_dir: Path, rubric: Rubric, fail_under: float,
-                  wheel: Path | None = None, requirement: str | None = None, force: bool = False) -> Starter:
+def write_starter(
+    out: str | Path,
+    *,
+    reference_dir: Path,
+    rubric: Rubric,
+    fail_under: float,
+    wheel: Path | None = None,
+    requirement: str | None = None,
+    force: bool = False,
+) -> Starter:
     """Write the starter repository into out; UsageError for a non-empty out without force."""
     out = Path(out)
     _check_target(out, force)

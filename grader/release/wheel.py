@@ -15,8 +15,20 @@ from pathlib import Path
 
 from grader.usage import UsageError
 
-IGNORED = shutil.ignore_patterns(".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", "*.pyc",
-                                 "grade-report", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+IGNORED = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    "*.pyc",
+    "grade-report",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+)
 
 
 def project_root() -> Path:
@@ -29,8 +41,12 @@ def project_root() -> Path:
 
 def copy_source(root: Path, target: Path) -> Path:
     """The files of the checkout (tracked and new, when it is a git work tree) copied under target."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=root,
-                            capture_output=True, check=False)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
     names = [n for n in listed.stdout.decode("utf-8", "replace").split("\0") if n] if listed.returncode == 0 else []
     if not names:
         return Path(shutil.copytree(root, target, ignore=IGNORED))
@@ -47,8 +63,23 @@ def build_clean_wheel(out_dir: Path, root: Path | None = None) -> Path:
     root = root or project_root()
     with tempfile.TemporaryDirectory(prefix="lab1-wheel-") as tmp:
         source = copy_source(root, Path(tmp) / "src")
-        done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                               "--wheel-dir", str(out_dir), str(source)], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--no-build-isolation",
+                "--quiet",
+                "--wheel-dir",
+                str(out_dir),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     wheels = sorted(Path(out_dir).glob("lab1_grader-*.whl"))
     if done.returncode != 0 or not wheels:
         raise UsageError(f"building the grader's wheel failed: {(done.stderr or done.stdout).strip()[-800:]}")

@@ -33,6 +33,7 @@ _COST = {"comparison_": 1.2, "learning_curve_": 1.1, "gradcheck": 1.0, "decision
 
 def balanced_shares(names: list[str], processes: int) -> list[list[str]]:
     """Split the figures so the processes finish together: longest first, to the least loaded."""
+
     def cost(name: str) -> float:
         return next((c for prefix, c in _COST.items() if name.startswith(prefix)), 1.0)
 
@@ -81,8 +82,9 @@ def draw_split(
                 os.close(read_fd)
                 t0 = time.perf_counter()
                 drawn = render_figures(artifacts, out_dir, share)
-                data = json.dumps({"paths": {k: str(v) for k, v in drawn.items()},
-                                   "seconds": round(time.perf_counter() - t0, 4)}).encode()
+                data = json.dumps(
+                    {"paths": {k: str(v) for k, v in drawn.items()}, "seconds": round(time.perf_counter() - t0, 4)}
+                ).encode()
                 view = memoryview(data)
                 while view:
                     view = view[os.write(write_fd, view) :]

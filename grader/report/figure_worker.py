@@ -79,8 +79,9 @@ class FigureWorker:
         self._stderr = stderr_file
         self._lines: queue.Queue[bytes] = queue.Queue()  # the child's stdout, line by line (b"" at EOF)
         if proc is not None and proc.stdout is not None:
-            threading.Thread(target=_read_lines, args=(proc.stdout, self._lines), daemon=True,
-                             name="figure-worker-reader").start()
+            threading.Thread(
+                target=_read_lines, args=(proc.stdout, self._lines), daemon=True, name="figure-worker-reader"
+            ).start()
         self._pending: tuple[dict, Path, list[str], bool] | None = None
         self.ready_info: dict[str, Any] | None = None  # {"ready": true, "seconds": import + warm-up}
         self.fallbacks: list[str] = []  # why figures were drawn in-process

@@ -211,7 +211,7 @@ def log_ticks(lo: float, hi: float, max_ticks: int = 7) -> tuple[list[float], li
     if len([t for t in ticks if lo <= t <= hi]) < 2:  # less than a decade: add 2x and 5x
         ticks = sorted(ticks + [k + math.log10(m) for k in range(first, last + 1) for m in (2, 5)])
     ticks = [t for t in ticks if lo <= t <= hi] or [round(lo)]
-    return ticks, [f"{10.0 ** t:.3g}" for t in ticks]
+    return ticks, [f"{10.0**t:.3g}" for t in ticks]
 
 
 def _set_log10_y(ax, lo: float, hi: float, max_ticks: int = 6) -> None:
@@ -231,7 +231,7 @@ def _unit_ticks(ax) -> None:
 
 
 def _config_text(config) -> str:
-    """"hidden 4-4, sigmoid, sgd lr 0.1, 5000 epochs" from a training config dict."""
+    """ "hidden 4-4, sigmoid, sgd lr 0.1, 5000 epochs" from a training config dict."""
     if not isinstance(config, dict):
         return ""
     parts = []
@@ -467,9 +467,7 @@ def _render_one(name: str, artifacts: dict, out_dir: str | Path) -> Path | None:
     return atomic_write_bytes(Path(out_dir) / f"{name}.png", png_bytes(fig))
 
 
-def render_figures(
-    artifacts: dict[str, Any], out_dir: str | Path, names: list[str] | None = None
-) -> dict[str, Path]:
+def render_figures(artifacts: dict[str, Any], out_dir: str | Path, names: list[str] | None = None) -> dict[str, Path]:
     """Draw every figure the artifacts allow into out_dir; returns {name: PNG path}.
 
     A figure with missing or unusable artifacts is skipped (logged), never an error.
@@ -508,4 +506,3 @@ def warm_up() -> None:
         ax.set_title("warm")
         ax.legend()
         png_bytes(fig)
-

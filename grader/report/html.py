@@ -138,7 +138,7 @@ def render_html(result: GradeResult, figures: dict[str, Path] | None = None) -> 
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<meta name=\"color-scheme\" content=\"light\">",
+        '<meta name="color-scheme" content="light">',
         f"<title>{_e1(title)}</title>",
         f"<style>\n{css()}</style></head>",
         "<body><main>",

@@ -109,7 +109,9 @@ def build_tree(result: GradeResult) -> ET.Element:
             continue
         if item.status == "passed" and not item.not_attempted:
             if item.reason:
-                ET.SubElement(case, "system-out").text = f"{item_reason(item)}\npoints: {points(item.score)} / {points(item.max_score)}\n"
+                ET.SubElement(
+                    case, "system-out"
+                ).text = f"{item_reason(item)}\npoints: {points(item.score)} / {points(item.max_score)}\n"
             continue
         status = item_status(item)
         message = f"{points(item.score)}/{points(item.max_score)} points: {item_reason(item)}"

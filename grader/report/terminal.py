@@ -50,9 +50,7 @@ def _style(text: str, color: bool, **kwargs) -> str:
     return click.style(text, **kwargs)
 
 
-def render_table(
-    result: GradeResult, verbose: bool = False, *, width: int | None = None, color: bool = False
-) -> str:
+def render_table(result: GradeResult, verbose: bool = False, *, width: int | None = None, color: bool = False) -> str:
     """The score table as text, every line at most `width` columns (default: the terminal's)."""
     width = max(int(width or terminal_width()), MIN_WIDTH)
     status_w = max(len(s) for s in STATUS_LABELS.values())
@@ -85,8 +83,13 @@ def render_table(
     lines.append("-" * min(width, status_w + title_w + pts_w + 6 + max(reason_w, 6)))
     lines.append(_style(row("", "Total", total_pts, f"({percent(result)})"), color, bold=True))
     if not verbose and any(_is_cut(item_reason(i), max(reason_w, 6)) for i in result.items):
-        lines.extend(_wrap("Reasons ending in … are cut to fit: run with --verbose, or open the report's "
-                           "report.html, to read them whole.", width))
+        lines.extend(
+            _wrap(
+                "Reasons ending in … are cut to fit: run with --verbose, or open the report's "
+                "report.html, to read them whole.",
+                width,
+            )
+        )
     if result.manual_items:
         manual = ", ".join(f"{one_line(m.title)} ({points(m.max_score)})" for m in result.manual_items)
         lines.extend(_wrap(f"Graded by hand, not included: {manual}", width))
@@ -130,8 +133,9 @@ def _is_cut(reason: str, width: int, most: int = REASON_LINES) -> bool:
 
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
-    lines = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest or first,
-                          break_on_hyphens=False)
+    lines = textwrap.wrap(
+        text, width=width, initial_indent=first, subsequent_indent=rest or first, break_on_hyphens=False
+    )
     return lines or [first.rstrip()]
 
 

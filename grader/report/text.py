@@ -37,7 +37,7 @@ def points(value: float) -> str:
 
 
 def item_status(item: ItemResult) -> str:
-    """"passed", "not_attempted", or the worst check status of a lost item ("failed" by default)."""
+    """ "passed", "not_attempted", or the worst check status of a lost item ("failed" by default)."""
     if item.not_attempted:
         return "not_attempted"
     if item.status == "passed":

@@ -42,8 +42,19 @@ ITEM_REQUIRED = ("title", "points")
 MANUAL_KEYS = frozenset({"title", "points", "description"})
 
 _TRAIN_PARAMS = frozenset(
-    {"dataset", "n", "hidden_n", "min_accuracy", "min_hidden_accuracy", "min_flipped_accuracy", "loss_rtol",
-     "loss_atol", "jitter", "min_secret_accuracy", "min_passing_seeds"}
+    {
+        "dataset",
+        "n",
+        "hidden_n",
+        "min_accuracy",
+        "min_hidden_accuracy",
+        "min_flipped_accuracy",
+        "loss_rtol",
+        "loss_atol",
+        "jitter",
+        "min_secret_accuracy",
+        "min_passing_seeds",
+    }
 )
 
 # The item-specific keys each autograded item accepts. An item missing from this table has no
@@ -53,8 +64,19 @@ ITEM_PARAMS: dict[str, frozenset[str]] = {
     "activations": frozenset({"tolerance"}),
     "loss": frozenset({"tolerance"}),
     "forward": frozenset({"tolerance", "sizes", "batch"}),
-    "backward": frozenset({"tolerance", "step", "sizes", "batch", "forward_tolerance", "recheck", "float32_tolerance",
-                           "float32_step", "scale_credit"}),
+    "backward": frozenset(
+        {
+            "tolerance",
+            "step",
+            "sizes",
+            "batch",
+            "forward_tolerance",
+            "recheck",
+            "float32_tolerance",
+            "float32_step",
+            "scale_credit",
+        }
+    ),
     "backward_repeatable": frozenset({"tolerance"}),
     "update": frozenset({"tolerance", "lr"}),
     "predict": frozenset({"tolerance"}),
@@ -403,8 +425,14 @@ def _check_keys(src: _Source, table: str, values: dict[str, Any], known: Iterabl
             src.fail(f"unknown key '{key}' in [{table}]{_known(key, known)}", src.key_line(table, key))
 
 
-def _value(src: _Source, table: str | None, values: dict[str, Any], key: str,
-           check: Callable[[Any], tuple[Any, str | None]], default: Any = ...) -> Any:
+def _value(
+    src: _Source,
+    table: str | None,
+    values: dict[str, Any],
+    key: str,
+    check: Callable[[Any], tuple[Any, str | None]],
+    default: Any = ...,
+) -> Any:
     """values[key] checked and converted; records a missing key unless a default is given."""
     if key not in values:
         if default is ...:
@@ -436,11 +464,23 @@ def _limits(src: _Source, values: dict[str, Any]) -> Limits | None:
     specs = {f.name: str(f.type) for f in fields(Limits)}  # annotations are strings (__future__)
     _check_keys(src, "limits", values, specs)
     defaults = {f.name: f.default for f in fields(Limits) if f.name in OPTIONAL_LIMITS}
-    converted = {name: _value(src, "limits", values, name, fraction if name == "near_limit" else _limit_check(kind),
-                              default=defaults.get(name, ...)) for name, kind in specs.items()}
+    converted = {
+        name: _value(
+            src,
+            "limits",
+            values,
+            name,
+            fraction if name == "near_limit" else _limit_check(kind),
+            default=defaults.get(name, ...),
+        )
+        for name, kind in specs.items()
+    }
     if is_number(converted["wall_factor"]) and converted["wall_factor"] < 1:
-        src.fail(f"wall_factor ({converted['wall_factor']:g}) is below 1 in [limits]: the wall-clock backstop "
-                 "must leave the CPU budget room", src.key_line("limits", "wall_factor"))
+        src.fail(
+            f"wall_factor ({converted['wall_factor']:g}) is below 1 in [limits]: the wall-clock backstop "
+            "must leave the CPU budget room",
+            src.key_line("limits", "wall_factor"),
+        )
     low, high = converted["min_lr"], converted["max_lr"]
     if is_number(low) and is_number(high) and low > high:
         src.fail(f"min_lr ({low:g}) is above max_lr ({high:g}) in [limits]", src.key_line("limits", "min_lr"))
@@ -487,8 +527,16 @@ def _item(src: _Source, key: str, values: Any) -> Item | None:
     params = _params(src, key, table, values)
     if len(src.errors) > errors_before:
         return None
-    return Item(key, common["title"], common["points"], common["visibility"], params, common["description"], line,
-                bool(common["bonus"]))
+    return Item(
+        key,
+        common["title"],
+        common["points"],
+        common["visibility"],
+        params,
+        common["description"],
+        line,
+        bool(common["bonus"]),
+    )
 
 
 def _common_default(key: str) -> Any:
@@ -514,8 +562,11 @@ def _check_passing_seeds(src: _Source, seeds: Seeds, items: dict[str, Item]) -> 
     for key, item in items.items():
         needed = item.params.get("min_passing_seeds")
         if isinstance(needed, int) and isinstance(seeds.train, tuple) and needed > len(seeds.train):
-            src.fail(f"min_passing_seeds = {needed} in [items.{key}], but [seeds] train lists only "
-                     f"{len(seeds.train)} seed(s)", src.key_line(f"items.{key}", "min_passing_seeds"))
+            src.fail(
+                f"min_passing_seeds = {needed} in [items.{key}], but [seeds] train lists only "
+                f"{len(seeds.train)} seed(s)",
+                src.key_line(f"items.{key}", "min_passing_seeds"),
+            )
 
 
 def _check_total(src: _Source, items: dict[str, Item], line: int | None) -> None:

@@ -13,7 +13,6 @@ FRAMEWORK_POLICIES = ("zero", "flag", "item")
 TAMPER_POLICIES = ("zero", "flag")
 
 
-
 def is_number(value: Any) -> bool:
     """An int or float that is finite; bool is not a number here."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -62,8 +61,10 @@ def seed_list(value: Any) -> tuple[Any, str | None]:
 
 def sizes(value: Any) -> tuple[Any, str | None]:
     """A non-empty list of layer sizes, each a list of at least 2 positive integers."""
-    ok = isinstance(value, list) and value and all(
-        isinstance(s, list) and len(s) >= 2 and all(positive_int(n)[1] is None for n in s) for s in value
+    ok = (
+        isinstance(value, list)
+        and value
+        and all(isinstance(s, list) and len(s) >= 2 and all(positive_int(n)[1] is None for n in s) for s in value)
     )
     error = "must be a non-empty list of layer sizes like [[2, 4, 4, 1]]"
     return (tuple(tuple(s) for s in value), None) if ok else (value, error)
@@ -116,8 +117,11 @@ def hidden_pair(value: Any) -> tuple[Any, str | None]:
 
 def optimizer_rates(value: Any) -> tuple[Any, str | None]:
     """A learning rate > 0 for each extra optimizer: { momentum = ..., adagrad = ..., adam = ... }."""
-    ok = isinstance(value, dict) and set(value) == set(EXTRA_OPTIMIZERS) and all(
-        positive_number(v)[1] is None for v in value.values())
+    ok = (
+        isinstance(value, dict)
+        and set(value) == set(EXTRA_OPTIMIZERS)
+        and all(positive_number(v)[1] is None for v in value.values())
+    )
     error = f"must give a positive learning rate for each of {quoted(EXTRA_OPTIMIZERS)}"
     return ({k: float(v) for k, v in value.items()}, None) if ok else (value, error)
 
@@ -148,6 +152,7 @@ PARAM_VALIDATORS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "xor_hidden": hidden_pair,
     "xor_lr": optimizer_rates,
 }
+
 
 def boolean(value: Any) -> tuple[Any, str | None]:
     """true or false."""

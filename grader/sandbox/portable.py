@@ -27,8 +27,9 @@ GAPS = (
 CONFINEMENT = ("watched: CPU time, memory, output (psutil)", "process tree killed (psutil)")
 
 
-def spawn(command: list[str], config: dict[str, Any], *, cwd: str, env: dict[str, str],
-          log: IO[bytes]) -> tuple[subprocess.Popen[bytes], int, int]:
+def spawn(
+    command: list[str], config: dict[str, Any], *, cwd: str, env: dict[str, str], log: IO[bytes]
+) -> tuple[subprocess.Popen[bytes], int, int]:
     """Start the child with the protocol on its stdin/stdout; returns (process, request fd, reply fd)."""
     config = {**config, "fd_in": 0, "fd_out": 1, "stdio": True}
     flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)  # Windows: Ctrl+C to the grader spares it

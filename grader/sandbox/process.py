@@ -78,8 +78,9 @@ class Sandbox:
     twice is MachineOverloaded ("regrade"), never the student's fault. The CPU of every probe and
     restart adds up to the submission's total budget (limits.cpu_seconds)."""
 
-    def __init__(self, submission: Path, limits: ChildLimits, frameworks=(), max_restarts: int = 4,
-                 tier: str = "default"):
+    def __init__(
+        self, submission: Path, limits: ChildLimits, frameworks=(), max_restarts: int = 4, tier: str = "default"
+    ):
         if tier not in TIERS:
             raise ValueError(f"unknown sandbox tier {tier!r}: use one of {', '.join(TIERS)}")
         self.submission = Path(submission).resolve()
@@ -142,7 +143,8 @@ class Sandbox:
         if self.tier == "portable":
             config["confine"] = {}
             self._proc, self._req_write, self._rep_read = portable.spawn(
-                command, config, cwd=str(self.workdir), env=env, log=self._log)
+                command, config, cwd=str(self.workdir), env=env, log=self._log
+            )
         else:
             self._proc = self._spawn_posix(command, config, root, env)
         _LIVE_CHILDREN.add(self._proc.pid)
@@ -260,8 +262,10 @@ class Sandbox:
             try:
                 header, _ = self._exchange_retrying({"op": "hello"}, None, self.limits.startup_seconds, what)
             except ProbeTimeout as exc:
-                self.dead_reason = (f"{exc.reason}; code at module level runs on import: put experiments under "
-                                    "`if __name__ == \"__main__\":`")
+                self.dead_reason = (
+                    f"{exc.reason}; code at module level runs on import: put experiments under "
+                    '`if __name__ == "__main__":`'
+                )
                 raise ProbeTimeout(self.dead_reason) from None
             except ProbeError as exc:
                 self.dead_reason = exc.reason
@@ -290,7 +294,8 @@ class Sandbox:
                 f"machine overloaded: regrade. {what} was stopped twice by the wall-clock backstop "
                 f"({stop.wall:.0f} s) while your code was still computing, with only {stop.usage.cpu_seconds:.1f} "
                 f"of its {cpu:g} CPU seconds used: the grading machine was too busy. This is not your code's "
-                "fault: grade it again when the machine is less loaded") from None
+                "fault: grade it again when the machine is less loaded"
+            ) from None
 
     def _exchange(self, request: dict, arrays, cpu: float, what: str):
         from grader.sandbox import protocol  # numpy: imported after the child is on its way
@@ -345,33 +350,47 @@ class Sandbox:
         if self.tier != "portable":
             return watch.Budget(cpu, self.limits.backstop(asked))
         output_cap = max(16 * self.limits.output_kb * 1024, 8 << 20)  # what escapes the child's capture
-        return watch.Budget(cpu, self.limits.backstop(asked), memory_bytes=self.limits.memory_mb << 20,
-                            output_path=str(self._log_path), output_bytes=output_cap)
+        return watch.Budget(
+            cpu,
+            self.limits.backstop(asked),
+            memory_bytes=self.limits.memory_mb << 20,
+            output_path=str(self._log_path),
+            output_bytes=output_cap,
+        )
 
     def _stopped(self, verdict: str, usage: watch.Usage, budget: watch.Budget, asked: float, what: str) -> Exception:
         """The error for a probe the watcher stopped (a _WallStop is retried by the caller)."""
         if verdict == "wall":
             return _WallStop(usage, budget.wall_seconds)
         if verdict == "memory":
-            return ChildDied(f"your code's process used more than the {self.limits.memory_mb} MB memory limit "
-                             f"during {what} and was stopped; it ran out of the {self.limits.memory_mb} MB memory limit")
+            return ChildDied(
+                f"your code's process used more than the {self.limits.memory_mb} MB memory limit "
+                f"during {what} and was stopped; it ran out of the {self.limits.memory_mb} MB memory limit"
+            )
         if verdict == "output":
-            return ChildDied(f"your code printed more than {(budget.output_bytes or 0) >> 20} MB during {what} "
-                             "and was stopped: remove prints from loops")
+            return ChildDied(
+                f"your code printed more than {(budget.output_bytes or 0) >> 20} MB during {what} "
+                "and was stopped: remove prints from loops"
+            )
         if verdict == "idle":
-            return ProbeTimeout(f"{what} did not finish within {asked:g} s and was stopped: it waited "
-                                f"{usage.idle_seconds:.0f} s without computing; look for sleep(), input(), a lock "
-                                "or a process that never ends")
+            return ProbeTimeout(
+                f"{what} did not finish within {asked:g} s and was stopped: it waited "
+                f"{usage.idle_seconds:.0f} s without computing; look for sleep(), input(), a lock "
+                "or a process that never ends"
+            )
         if budget.cpu_seconds < asked:
             self.dead_reason, self._dead_error = self._total_spent(), ProbeTimeout
             return ProbeTimeout(f"{what} was stopped: {self.dead_reason}")
         return ProbeTimeout(
             f"{what} did not finish within {asked:g} s and was stopped (seconds of your code's CPU time: "
-            "the machine's load does not count): look for an endless loop or a very slow per-sample loop")
+            "the machine's load does not count): look for an endless loop or a very slow per-sample loop"
+        )
 
     def _total_spent(self) -> str:
-        return (f"your code used the whole CPU budget of this submission ({self.limits.cpu_seconds:g} CPU seconds "
-                "over every probe): make training faster (vectorise over the samples) or use fewer epochs")
+        return (
+            f"your code used the whole CPU budget of this submission ({self.limits.cpu_seconds:g} CPU seconds "
+            "over every probe): make training faster (vectorise over the samples) or use fewer epochs"
+        )
 
     def _note_peak(self, used: float, budget: float, what: str) -> None:
         share = used / budget if budget > 0 else 0.0

@@ -46,8 +46,9 @@ def prctl(option: int, arg2: int = 0, arg3: int = 0, arg4: int = 0, arg5: int = 
     """prctl(2); -1 when the C library is not available."""
     if _LIBC is None:
         return -1
-    return int(_LIBC.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(arg4),
-                           ctypes.c_ulong(arg5)))
+    return int(
+        _LIBC.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(arg4), ctypes.c_ulong(arg5))
+    )
 
 
 # --------------------------------------------------------------------------- /proc
@@ -60,7 +61,7 @@ def _stat_fields(pid: int | str) -> list[bytes] | None:
             data = handle.read()
     except OSError:
         return None
-    return data[data.rfind(b")") + 2:].split()
+    return data[data.rfind(b")") + 2 :].split()
 
 
 def parent_of(pid: int | str) -> int | None:
@@ -245,8 +246,11 @@ def kill_tree(root: int | None, protected: Iterable[int] = (), marker: str = "",
         for pid, ppid in table.items():
             children.setdefault(ppid, []).append(pid)
         roots = [root] if root in table else []
-        roots += [pid for pid in children.get(me, []) if pid not in spared and pid != root and pid not in reaped
-                  and marked(pid, marker)]
+        roots += [
+            pid
+            for pid in children.get(me, [])
+            if pid not in spared and pid != root and pid not in reaped and marked(pid, marker)
+        ]
         found = _descendants(roots, children, me) - reaped
         alive = {pid for pid in found if state(pid) not in ("Z", None)}
         for pid in alive:
@@ -294,7 +298,7 @@ def remove_orphan_folders(directory: str, prefix: str, is_alive: Callable[[int],
     for name in names:
         if not name.startswith(prefix):
             continue
-        owner = name[len(prefix):].split("-", 1)[0]
+        owner = name[len(prefix) :].split("-", 1)[0]
         if not owner.isdigit() or is_alive(int(owner)):
             continue
         path = os.path.join(directory, name)

@@ -44,12 +44,20 @@ def check_array(name: str, value: np.ndarray) -> None:
     kind, size = value.dtype.kind, value.dtype.itemsize
     if (kind in NUMERIC_KINDS and size <= 8 and not value.dtype.fields) or kind == "O":
         return  # object arrays: np.save(allow_pickle=False) refuses them (a reply that is not data)
-    what = {"c": "complex numbers", "O": "Python objects", "U": "text", "S": "bytes", "V": "records",
-            "M": "dates", "m": "time spans"}.get(kind, f"{value.dtype} values")
+    what = {
+        "c": "complex numbers",
+        "O": "Python objects",
+        "U": "text",
+        "S": "bytes",
+        "V": "records",
+        "M": "dates",
+        "m": "time spans",
+    }.get(kind, f"{value.dtype} values")
     if kind == "f":
         what = f"extended-precision floats ({value.dtype})"
-    raise UnsupportedArray(f"{name} holds {what} ({value.dtype}): the grader accepts real numbers; "
-                           "return float64 arrays")
+    raise UnsupportedArray(
+        f"{name} holds {what} ({value.dtype}): the grader accepts real numbers; return float64 arrays"
+    )
 
 
 class ProtocolError(Exception):
@@ -94,7 +102,7 @@ def decode_array(data: bytes) -> np.ndarray:
         raise ProtocolError(f"unreadable array payload: .npy format version {data[6]}")
     start = 8 + struct.calcsize(size_format)
     (length,) = struct.unpack_from(size_format, data, 8)
-    match = NPY_HEADER.match(data[start:start + length].decode("latin1"))
+    match = NPY_HEADER.match(data[start : start + length].decode("latin1"))
     if not match:
         raise ProtocolError("unreadable array payload: unexpected .npy header")
     dtype = np.dtype(match["descr"])
@@ -102,7 +110,7 @@ def decode_array(data: bytes) -> np.ndarray:
         raise ProtocolError(f"array of dtype {dtype} is not numeric")
     shape = tuple(int(n) for n in match["shape"].split(",") if n.strip())
     count = math.prod(shape)
-    body = memoryview(data)[start + length:]
+    body = memoryview(data)[start + length :]
     if len(body) != count * dtype.itemsize:
         raise ProtocolError(f"unreadable array payload: {len(body)} bytes for shape {shape} of {dtype}")
     order: Literal["C", "F"] = "F" if match["fortran"] == "True" else "C"
@@ -178,8 +186,6 @@ def _wait(fd: int, deadline: float | None, for_write: bool) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise Timeout("no answer within the time limit")
-        readable, writable, _ = select.select(
-            [] if for_write else [fd], [fd] if for_write else [], [], remaining
-        )
+        readable, writable, _ = select.select([] if for_write else [fd], [fd] if for_write else [], [], remaining)
         if readable or writable:
             return

@@ -36,7 +36,11 @@ def choose(asked: str) -> tuple[str, str]:
             return "strict", ""
         return "default", f"auto: the strict tier is not available here ({why}), so the default tier ran"
     if posix_sandbox_supported():
-        return "default", (f"auto: {sys.platform} has no Linux namespaces, Landlock or seccomp, so the default tier "
-                           "ran (rlimits and process groups only)")
-    return "portable", (f"auto: {sys.platform} cannot start the POSIX sandbox, so the portable tier ran: the grader "
-                        "watches CPU time, memory and output, and confines nothing (grade graded work on Linux)")
+        return "default", (
+            f"auto: {sys.platform} has no Linux namespaces, Landlock or seccomp, so the default tier "
+            "ran (rlimits and process groups only)"
+        )
+    return "portable", (
+        f"auto: {sys.platform} cannot start the POSIX sandbox, so the portable tier ran: the grader "
+        "watches CPU time, memory and output, and confines nothing (grade graded work on Linux)"
+    )

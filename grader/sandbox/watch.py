@@ -142,8 +142,13 @@ class TreeWatch:
         return len(killed)
 
 
-def wait_for(done: threading.Event, watch: TreeWatch | None, budget: Budget,
-             spent_before: float | None = None, on_poll: Callable[[], None] | None = None) -> tuple[str | None, Usage]:
+def wait_for(
+    done: threading.Event,
+    watch: TreeWatch | None,
+    budget: Budget,
+    spent_before: float | None = None,
+    on_poll: Callable[[], None] | None = None,
+) -> tuple[str | None, Usage]:
     """Wait until `done` is set or the budget is spent; returns (verdict, usage) as described above."""
     usage = Usage()
     start_wall = time.monotonic()

@@ -78,8 +78,11 @@ class ScanReport:
         """One student-readable line per finding, by file and line, then the notes."""
         found = [(v.path, v.line, self._describe_violation(v)) for v in self.violations]
         found += [
-            (path, line, f"{path}:{line} imports a module whose name is computed ({expr}); "
-             "it cannot be checked statically")
+            (
+                path,
+                line,
+                f"{path}:{line} imports a module whose name is computed ({expr}); it cannot be checked statically",
+            )
             for path, line, expr in self.dynamic_imports
         ]
         found += [
@@ -90,10 +93,15 @@ class ScanReport:
 
     def review(self) -> list[str]:
         """Findings that cost nothing but that a TA should look at: computed imports and the notes."""
-        computed = [f"{path}:{line} imports a module whose name is computed ({expr})"
-                    for path, line, expr in self.dynamic_imports]
-        tampering = [f"{path}:{line} {what}: a TA should read this code"
-                     for path, line, what in self.tampering if PROBE_SERVER not in what]
+        computed = [
+            f"{path}:{line} imports a module whose name is computed ({expr})"
+            for path, line, expr in self.dynamic_imports
+        ]
+        tampering = [
+            f"{path}:{line} {what}: a TA should read this code"
+            for path, line, what in self.tampering
+            if PROBE_SERVER not in what
+        ]
         return tampering + computed + list(self.notes)
 
     def probe_server_tampering(self) -> list[str]:

@@ -42,8 +42,14 @@ def find_tampering(tree: ast.AST) -> list[tuple[int, str]]:
 def _judge(node: ast.AST) -> str | None:
     if isinstance(node, ast.Subscript) and _is_modules(node.value) and _is_main(node.slice):
         return f"{PROBE_SERVER} (sys.modules['__main__'])"
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
-            and _is_modules(node.func.value) and node.args and _is_main(node.args[0]):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and _is_modules(node.func.value)
+        and node.args
+        and _is_main(node.args[0])
+    ):
         return f"{PROBE_SERVER} (sys.modules.get('__main__'))"
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])

@@ -45,14 +45,24 @@ MARKER = "lab1-attack-forged"  # every file an attack plants carries it
 RUN_TIMEOUT = 240
 SECRET_SEED = str(secrets.randbelow(9 * 10**11) + 10**11)  # 12 digits, never in any output
 NEIGHBOUR_SECRET = f"NEIGHBOUR-SECRET-{secrets.token_hex(6)}"
-FAST_LIMITS = {"startup_seconds": "3.0", "probe_seconds": "3.0", "train_seconds": "3.0", "memory_mb": "512",
-               "file_size_mb": "16"}
+FAST_LIMITS = {
+    "startup_seconds": "3.0",
+    "probe_seconds": "3.0",
+    "train_seconds": "3.0",
+    "memory_mb": "512",
+    "file_size_mb": "16",
+}
 # Bases an attack builds on: reference/ with these (file, old, new) edits.
 BASES = {
     "reference": [],
-    "no_backward": [("network.py", '        if self._outputs is None:\n            raise RuntimeError(',
-                     '        raise NotImplementedError("TODO: backward")\n'
-                     '        if self._outputs is None:\n            raise RuntimeError(')],
+    "no_backward": [
+        (
+            "network.py",
+            "        if self._outputs is None:\n            raise RuntimeError(",
+            '        raise NotImplementedError("TODO: backward")\n'
+            "        if self._outputs is None:\n            raise RuntimeError(",
+        )
+    ],
 }
 
 
@@ -105,21 +115,37 @@ PORTABLE = "portable"  # forced on Linux by test_attacks.py (issue 15): it watch
 # the record instead (valid results, the tier and what it left unconfined in extra_data, the tier: flag):
 # "score" test_graded_to_the_honest_score, "behind" test_nothing_left_behind, "flagged" test_attempt_flagged.
 PORTABLE_UNCONFINED: dict[str, tuple[str, set[str]]] = {
-    "memory_hog": ("no address-space limit: the watcher stops the child past the memory limit, so the reason "
-                   "names the limit, not a MemoryError", {"flagged"}),
-    "read_reference": ("reads the reference and another student's folder: only Landlock or a private root stop it",
-                       {"behind"}),
-    "read_secret_seed": ("reads the grader's /proc/<pid>/environ: only a non-dumpable grader or a PID namespace "
-                         "stop it", {"score", "behind"}),
-    "network_connect": ("opens network connections: only seccomp, Landlock ABI 4 or a network namespace stop it",
-                        {"score", "behind"}),
-    "setsid_daemon": ("a double-forked daemon leaves the tree: only a subreaper or a PID namespace catch it",
-                      {"score", "behind", "flagged"}),
-    "prlimit_grader": ("sets the grader's rlimits and priority: only seccomp or a PID namespace stop it",
-                       {"score", "behind", "flagged"}),
+    "memory_hog": (
+        "no address-space limit: the watcher stops the child past the memory limit, so the reason "
+        "names the limit, not a MemoryError",
+        {"flagged"},
+    ),
+    "read_reference": (
+        "reads the reference and another student's folder: only Landlock or a private root stop it",
+        {"behind"},
+    ),
+    "read_secret_seed": (
+        "reads the grader's /proc/<pid>/environ: only a non-dumpable grader or a PID namespace stop it",
+        {"score", "behind"},
+    ),
+    "network_connect": (
+        "opens network connections: only seccomp, Landlock ABI 4 or a network namespace stop it",
+        {"score", "behind"},
+    ),
+    "setsid_daemon": (
+        "a double-forked daemon leaves the tree: only a subreaper or a PID namespace catch it",
+        {"score", "behind", "flagged"},
+    ),
+    "prlimit_grader": (
+        "sets the grader's rlimits and priority: only seccomp or a PID namespace stop it",
+        {"score", "behind", "flagged"},
+    ),
     "read_opt": ("lists /opt (wheels, package indexes): only Landlock or a private root stop it", {"score", "behind"}),
-    "forged_pipe_pickle": ("writes its forgery to fd 1, which the portable child points at its log: the grader "
-                           "never sees it and grades the honest code, unflagged", {"score", "flagged"}),
+    "forged_pipe_pickle": (
+        "writes its forgery to fd 1, which the portable child points at its log: the grader "
+        "never sees it and grades the honest code, unflagged",
+        {"score", "flagged"},
+    ),
 }
 # Of those, attacks that may break their own grading in the portable tier (the grader dies, or the daemon
 # forges its results file first: timing decides); when a result of the grader does come out, it must
@@ -130,7 +156,7 @@ PORTABLE_NOT_RUN = {
     "disk_fill": "would write 100 GB to the disk and to /dev/shm (RAM): the portable tier has no file-size limit",
     "kill_parent": "would SIGKILL the grader's process group, which is this test session's",
     "forge_results_files": "would write results.json files into this repository and into the folders of the "
-                           "attack runs beside it (seen there as their plants)",
+    "attack runs beside it (seen there as their plants)",
     "read_parent_memory": "would attach to the grader with ptrace and stop it (the run hangs until its timeout)",
     "conftest_injection": "would plant conftest.py files in this repository while its tests run",
     "sitecustomize_plant": "would plant sitecustomize.py and .pth files in this virtual environment",
@@ -138,8 +164,9 @@ PORTABLE_NOT_RUN = {
 
 
 def portable_cases(test: str) -> list:
-    """The portable tier's (attack, tier) cases of one test ("score", "behind" or "flagged")."""
-    return [pytest.param(name, PORTABLE, id=f"{name}-{PORTABLE}") for name in ATTACKS]
+    """The portable tier's (attack, tier) cases of one test ("score", "behind" or "flagged"); the attacks of
+    PORTABLE_NOT_RUN are not cases at all (the list says why), rather than skipped ones."""
+    return [pytest.param(name, PORTABLE, id=f"{name}-{PORTABLE}") for name in ATTACKS if name not in PORTABLE_NOT_RUN]
 
 
 def unconfined_reason(attack: str, tier: str, test: str) -> str:
@@ -188,21 +215,44 @@ def materialize(attack: Attack, target: Path, hints: dict) -> None:
 def make_hints(tag: str, run_dir: Path, json_path: Path, neighbour: Path, port: int) -> dict:
     """What an attacker would dig out of /proc/<ppid>/cmdline, sys.path and the like; hints.json."""
     return {
-        "tag": tag, "marker": MARKER, "run_dir": str(run_dir), "submission": str(run_dir / "submission"),
-        "json_path": str(json_path), "repo_root": str(ROOT), "grader_dir": str(ROOT / "grader"),
-        "checks_dir": str(ROOT / "grader" / "checks"), "reference_dir": str(REFERENCE),
-        "site_packages": sysconfig.get_paths()["purelib"], "neighbour": str(neighbour), "port": port,
+        "tag": tag,
+        "marker": MARKER,
+        "run_dir": str(run_dir),
+        "submission": str(run_dir / "submission"),
+        "json_path": str(json_path),
+        "repo_root": str(ROOT),
+        "grader_dir": str(ROOT / "grader"),
+        "checks_dir": str(ROOT / "grader" / "checks"),
+        "reference_dir": str(REFERENCE),
+        "site_packages": sysconfig.get_paths()["purelib"],
+        "neighbour": str(neighbour),
+        "port": port,
     }
 
 
 def canaries(hints: dict) -> list[Path]:
     """Files an attack may plant outside its sandbox (they carry MARKER when it succeeded)."""
     run = Path(hints["run_dir"])
-    places = [Path(hints["repo_root"]), Path(hints["grader_dir"]), Path(hints["checks_dir"]),
-              Path(hints["site_packages"]), run, run.parent, run.parent.parent, Path(hints["submission"]),
-              Path("/tmp"), Path(hints["json_path"]).parent]
-    names = ["results.json", "conftest.py", "sitecustomize.py", "usercustomize.py", "lab1_attack.pth",
-             f"{hints['tag']}.txt"]
+    places = [
+        Path(hints["repo_root"]),
+        Path(hints["grader_dir"]),
+        Path(hints["checks_dir"]),
+        Path(hints["site_packages"]),
+        run,
+        run.parent,
+        run.parent.parent,
+        Path(hints["submission"]),
+        Path("/tmp"),
+        Path(hints["json_path"]).parent,
+    ]
+    names = [
+        "results.json",
+        "conftest.py",
+        "sitecustomize.py",
+        "usercustomize.py",
+        "lab1_attack.pth",
+        f"{hints['tag']}.txt",
+    ]
     found = [place / name for place in places for name in names]
     found += [Path(hints["grader_dir"]) / "check" / "scoring.py", Path(hints["checks_dir"]) / "pytest.ini"]
     return found
@@ -297,9 +347,11 @@ class Run:
     json_file: str | None = None
 
     def describe(self) -> str:
-        return (f"{self.attack} [{self.tier}]: exit {self.returncode} after {self.seconds:.1f} s\n"
-                f"$ {' '.join(self.argv)}\n--- stderr (end) ---\n{self.stderr[-2500:]}\n"
-                f"--- stdout (start) ---\n{self.stdout[:1500]}")
+        return (
+            f"{self.attack} [{self.tier}]: exit {self.returncode} after {self.seconds:.1f} s\n"
+            f"$ {' '.join(self.argv)}\n--- stderr (end) ---\n{self.stderr[-2500:]}\n"
+            f"--- stdout (start) ---\n{self.stdout[:1500]}"
+        )
 
     @property
     def json(self) -> dict:
@@ -336,12 +388,26 @@ class Runner(RunPool[tuple[str, str], Run]):
         json_path.parent.mkdir()
         listener = Listener() if attack.spec.get("listen") else None
         submission = run_dir / "submission"
-        hints = make_hints(f"lab1-attack-{tier}-{name}", run_dir, json_path, self.neighbour,
-                           listener.port if listener else 0)
+        hints = make_hints(
+            f"lab1-attack-{tier}-{name}", run_dir, json_path, self.neighbour, listener.port if listener else 0
+        )
         materialize(attack, submission, hints)
-        done = run_grader(["check", str(submission), "--no-report", "--rubric", str(self.rubric), "--sandbox", tier,
-                           "--json", str(json_path) if attack.spec.get("json") == "file" else "-"],
-                          tmp, RUN_TIMEOUT, env={"LAB1_SECRET_SEED": SECRET_SEED})
+        done = run_grader(
+            [
+                "check",
+                str(submission),
+                "--no-report",
+                "--rubric",
+                str(self.rubric),
+                "--sandbox",
+                tier,
+                "--json",
+                str(json_path) if attack.spec.get("json") == "file" else "-",
+            ],
+            tmp,
+            RUN_TIMEOUT,
+            env={"LAB1_SECRET_SEED": SECRET_SEED},
+        )
         argv, code, out, err, seconds = done.argv, done.returncode, done.stdout, done.stderr, done.seconds
         run = Run(name, tier, argv, code, out, err, seconds, run_dir, json_path)
         if json_path.exists():
@@ -363,8 +429,14 @@ class Runner(RunPool[tuple[str, str], Run]):
 
 
 # Started first: they wait for time limits.
-SLOWEST_FIRST = ("sleep_forever_in_train", "signals_ignored_hang_at_import", "gigabyte_reply", "disk_fill",
-                 "memory_hog", "exit_zero_during_probes")
+SLOWEST_FIRST = (
+    "sleep_forever_in_train",
+    "signals_ignored_hang_at_import",
+    "gigabyte_reply",
+    "disk_fill",
+    "memory_hog",
+    "exit_zero_during_probes",
+)
 
 
 def tier_skip(attack: Attack, tier: str) -> str:
@@ -379,8 +451,10 @@ def tier_skip(attack: Attack, tier: str) -> str:
     abi = landlock_abi()
     for need in attack.requires():
         if need == "landlock" and abi < 1 and tier == "default":
-            return ("the default tier stops this attack only with Landlock (Linux >= 5.13); without it the "
-                    "submission could really write outside its sandbox: not run here")
+            return (
+                "the default tier stops this attack only with Landlock (Linux >= 5.13); without it the "
+                "submission could really write outside its sandbox: not run here"
+            )
         if need == "landlock_signal" and abi < 6 and tier == "default":
             return "the default tier stops signals to the grader only with Landlock ABI 6 (Linux >= 6.12)"
         if need == "landlock_net" and abi < 4 and tier == "default":
@@ -404,14 +478,20 @@ def attack_runner(request, tmp_path_factory):
             if not tier_skip(ATTACKS[key[0]], key[1]):
                 keys.append(key)
     keys = list(dict.fromkeys(keys))
-    runner.start(sorted(keys, key=lambda k: (k[0] not in SLOWEST_FIRST, SLOWEST_FIRST.index(k[0])
-                                             if k[0] in SLOWEST_FIRST else 0, k)))
+    runner.start(
+        sorted(
+            keys,
+            key=lambda k: (k[0] not in SLOWEST_FIRST, SLOWEST_FIRST.index(k[0]) if k[0] in SLOWEST_FIRST else 0, k),
+        )
+    )
     started = time.perf_counter()
     yield runner
     runner.close()
     runs = runner.finished()
     if runs:
         slow = sorted(runs, key=lambda r: -r.seconds)[:4]
-        print(f"\ntests/attacks: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s of runs in "
-              f"{time.perf_counter() - started:.1f} s (2 at a time); slowest: "
-              + ", ".join(f"{r.attack}[{r.tier}] {r.seconds:.1f} s" for r in slow))
+        print(
+            f"\ntests/attacks: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s of runs in "
+            f"{time.perf_counter() - started:.1f} s (2 at a time); slowest: "
+            + ", ".join(f"{r.attack}[{r.tier}] {r.seconds:.1f} s" for r in slow)
+        )

@@ -69,8 +69,11 @@ def test_graded_to_the_honest_score(attack_runner, attack, tier):
     score, failed = ATTACKS[attack].expected_score, ATTACKS[attack].expected_failed
     autograded = data["extra_data"].get("autograded_score", data["score"])  # the extras' bonus comes on top
     assert autograded == score, (
-        f"score {autograded} (expected {score}); failed {sorted(run.failed_items())}\n" + run.describe())
-    assert run.failed_items() == failed, f"items that lost points: {sorted(run.failed_items())}, expected {sorted(failed)}"
+        f"score {autograded} (expected {score}); failed {sorted(run.failed_items())}\n" + run.describe()
+    )
+    assert run.failed_items() == failed, (
+        f"items that lost points: {sorted(run.failed_items())}, expected {sorted(failed)}"
+    )
     assert data["extra_data"]["sandbox"] == tier, "the tier that ran is recorded in every result"
 
 

@@ -24,8 +24,17 @@ from tests.support.processes import processes_mentioning
 from tests.support.runner import run_grader
 
 # Attacks on the grading process itself, on the batch around it, and on the probe server.
-BATCH_ATTACKS = ("prlimit_grader", "kill_parent", "setsid_daemon", "child_takeover", "memory_hog",
-                 "fork_loop_bounded", "exit_zero_during_probes", "runtime_takeover", "import_guard_off")
+BATCH_ATTACKS = (
+    "prlimit_grader",
+    "kill_parent",
+    "setsid_daemon",
+    "child_takeover",
+    "memory_hog",
+    "fork_loop_bounded",
+    "exit_zero_during_probes",
+    "runtime_takeover",
+    "import_guard_off",
+)
 HONEST = 2
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -56,13 +65,36 @@ def test_a_batch_survives_its_attacks(tmp_path, tier):
     expected = {}
     for number, attack in enumerate(attacks):
         key = f"{10000 + number}"
-        hints = make_hints(f"lab1-attack-batch-{attack.name}", tmp_path, out / honest[0] / "results.json",
-                           inbox / "neighbour_student", 0)
+        hints = make_hints(
+            f"lab1-attack-batch-{attack.name}",
+            tmp_path,
+            out / honest[0] / "results.json",
+            inbox / "neighbour_student",
+            0,
+        )
         materialize(attack, inbox / f"{key}_{attack.name}_lab1", hints)
         expected[key] = attack
     rubric = fast_rubric(tmp_path / "fast.toml")
-    done = run_grader(["batch", str(inbox), "-o", str(out), "--rubric", str(rubric), "--sandbox", tier, "-j", "2",
-                       "--no-report", "--no-progress", "--timeout", "120"], tmp, 900)
+    done = run_grader(
+        [
+            "batch",
+            str(inbox),
+            "-o",
+            str(out),
+            "--rubric",
+            str(rubric),
+            "--sandbox",
+            tier,
+            "-j",
+            "2",
+            "--no-report",
+            "--no-progress",
+            "--timeout",
+            "120",
+        ],
+        tmp,
+        900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = _rows(out / "gradebook.csv")
     for key in honest:

@@ -14,14 +14,22 @@ from tests.support.machine import require_strict_tier
 
 LIMITS = ChildLimits(startup_seconds=10, probe_seconds=5, train_seconds=5, memory_mb=512, file_size_mb=16)
 TIERS = ["default", "strict"]
-RECORDED = ["kill_parent", "forge_results_files", "read_reference", "read_secret_seed", "read_parent_memory",
-            "network_connect", "sitecustomize_plant"]
+RECORDED = [
+    "kill_parent",
+    "forge_results_files",
+    "read_reference",
+    "read_secret_seed",
+    "read_parent_memory",
+    "network_connect",
+    "sitecustomize_plant",
+]
 
 
 def _box(tmp_path, name: str, tier: str) -> Sandbox:
     (tmp_path / "neighbour").mkdir()
-    hints = make_hints(f"lab1-attack-inproc-{name}", tmp_path, tmp_path / "out" / "results.json",
-                       tmp_path / "neighbour", 9)
+    hints = make_hints(
+        f"lab1-attack-inproc-{name}", tmp_path, tmp_path / "out" / "results.json", tmp_path / "neighbour", 9
+    )
     materialize(ATTACKS[name], tmp_path / "submission", hints)
     return Sandbox(tmp_path / "submission", LIMITS, frameworks=sorted(FRAMEWORKS), tier=tier)
 
@@ -43,8 +51,9 @@ def test_security_events_recorded(tmp_path, name, tier):
     spec = ATTACKS[name].spec
     for words in spec.get("security", []) + spec.get(f"security_{tier}", []):
         assert words in events, f"{name}: {words!r} not in {events!r}"
-    hints = make_hints(f"lab1-attack-inproc-{name}", tmp_path, tmp_path / "out" / "results.json",
-                       tmp_path / "neighbour", 9)
+    hints = make_hints(
+        f"lab1-attack-inproc-{name}", tmp_path, tmp_path / "out" / "results.json", tmp_path / "neighbour", 9
+    )
     assert not [path for path in canaries(hints) if planted(path)], "the attack planted a file"
 
 
@@ -79,5 +88,5 @@ def test_seccomp_program_is_well_formed():
     last = struct.unpack("HBBI", program[-8:])
     assert last == (0x06, 0, 0, 0x7FFF0000), "the filter ends by allowing what it did not refuse"
     for index in range(0, len(program), 8):
-        code, jt, jf, _ = struct.unpack("HBBI", program[index:index + 8])
+        code, jt, jf, _ = struct.unpack("HBBI", program[index : index + 8])
         assert index // 8 + 1 + max(jt, jf) < len(program) // 8 or code == 0x06, "a jump past the end"

@@ -32,4 +32,3 @@ def zip_folder(source: Path, zip_path: Path, prefix: str = "", macosx: bool = Fa
                 if macosx:
                     archive.writestr(f"__MACOSX/{prefix}/._{path.name}", b"\x00\x05\x16\x07")
     return zip_path
-

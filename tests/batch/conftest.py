@@ -28,7 +28,9 @@ def mixed_input(tmp_path) -> Path:
     zip_folder(REFERENCE, inp / "1010_Zoe Field_lab1.zip", prefix="lab1", macosx=True)
     edited = copy_submission(REFERENCE, inp / "1003_Cy Young_lab1", "FAKE_DIAG")
     (edited / "FAKE_DIAG").write_text("grad_scale_half: gradient of W2 is 0.5x the numerical one\n")
-    (edited / "losses.py").write_text((edited / "losses.py").read_text().replace("return", "raise NotImplementedError\n    return", 1))
+    (edited / "losses.py").write_text(
+        (edited / "losses.py").read_text().replace("return", "raise NotImplementedError\n    return", 1)
+    )
     with zipfile.ZipFile(inp / "1004_Eve Evil_lab1.zip", "w") as archive:
         archive.writestr("../escape.py", "print('out')\n")
     (inp / "README.txt").write_text("exported by the course site\n")

@@ -54,9 +54,16 @@ def canvas_download(folder: Path, venv_files: int = 60) -> Path:
 
 def canvas_roster(path: Path) -> Path:
     """The class list: 10007 and 10008 submitted nothing; 10009 (Zoe) is not on it."""
-    rows = ["Student,ID,Email", "\"Anderson, Alice\",10001,alice@uni.example", "\"Baker, Bob\",10002,",
-            "\"Carter, Chen\",10004,", "\"Davis, Dana\",10005,", "\"Evans, Eve\",10006,",
-            "\"Fox, Finn\",10007,", "\"Gray, Gus\",10008,"]
+    rows = [
+        "Student,ID,Email",
+        '"Anderson, Alice",10001,alice@uni.example',
+        '"Baker, Bob",10002,',
+        '"Carter, Chen",10004,',
+        '"Davis, Dana",10005,',
+        '"Evans, Eve",10006,',
+        '"Fox, Finn",10007,',
+        '"Gray, Gus",10008,',
+    ]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
 

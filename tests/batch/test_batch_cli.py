@@ -21,9 +21,24 @@ def fake_default(monkeypatch):
 def test_help_lists_every_option_and_an_example():
     result = CliRunner().invoke(batch_command, ["--help"])
     assert result.exit_code == 0
-    for option in ("--out", "--jobs", "--rubric", "--secret-seed", "--resume", "--executor", "--scheduler",
-                   "--pattern", "--timeout", "--similarity", "--no-report", "Examples:",
-                   "--lms", "--roster", "--only", "grade batch canvas-download/ --out grades/"):
+    for option in (
+        "--out",
+        "--jobs",
+        "--rubric",
+        "--secret-seed",
+        "--resume",
+        "--executor",
+        "--scheduler",
+        "--pattern",
+        "--timeout",
+        "--similarity",
+        "--no-report",
+        "Examples:",
+        "--lms",
+        "--roster",
+        "--only",
+        "grade batch canvas-download/ --out grades/",
+    ):
         assert option in result.output, option
 
 
@@ -44,8 +59,10 @@ def test_custom_pattern_names_students(tmp_path, fake_default):
     inp = tmp_path / "moodle"
     copy_submission(REFERENCE, inp / "Jane Doe_4711_assignsubmission_file_")
     out = tmp_path / "out"
-    result = CliRunner().invoke(batch_command, [str(inp), "-o", str(out), "-j", "1",
-                                                "--pattern", r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission"])
+    result = CliRunner().invoke(
+        batch_command,
+        [str(inp), "-o", str(out), "-j", "1", "--pattern", r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission"],
+    )
     assert result.exit_code == 0, result.output
     (row,) = read_gradebook(out / "gradebook.csv")
     assert (row["id"], row["name"], row["total"]) == ("4711", "Jane Doe", cell(reference_total()))

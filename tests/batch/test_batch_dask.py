@@ -21,8 +21,9 @@ def test_dask_matches_local_workers(mixed_input, tmp_path):
     summary = run_batch(mixed_input, started, jobs=2, grade_fn=fake_grade, progress=False, executor="dask")
     assert summary.errors == {"refused": 1}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        by_address = run_batch(mixed_input, own, grade_fn=fake_grade, progress=False, executor="dask",
-                               scheduler=cluster.scheduler_address)
+        by_address = run_batch(
+            mixed_input, own, grade_fn=fake_grade, progress=False, executor="dask", scheduler=cluster.scheduler_address
+        )
     book = (local / "gradebook.csv").read_bytes()
     assert (started / "gradebook.csv").read_bytes() == book
     assert (own / "gradebook.csv").read_bytes() == book
@@ -49,5 +50,11 @@ def test_unreachable_scheduler_is_a_usage_error(mixed_input, tmp_path, monkeypat
 
     monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 1)
     with pytest.raises(BatchError, match="cannot reach the Dask scheduler"):
-        run_batch(mixed_input, tmp_path / "out", grade_fn=fake_grade, progress=False, executor="dask",
-                  scheduler="tcp://127.0.0.1:9")
+        run_batch(
+            mixed_input,
+            tmp_path / "out",
+            grade_fn=fake_grade,
+            progress=False,
+            executor="dask",
+            scheduler="tcp://127.0.0.1:9",
+        )

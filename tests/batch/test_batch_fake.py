@@ -35,10 +35,28 @@ def test_outputs_of_a_mixed_batch(mixed_input, tmp_path, rubric):
     book = rows(out)
     assert [r["id"] for r in book] == ["1001", "1002", "1003", "1004", "1010"]
     header = next(csv.reader(io.StringIO((out / "gradebook.csv").read_text())))
-    assert header == ["id", "name", "late", *rubric.items, "total", "flags", *rubric.manual, "total_with_manual",
-                      "status", "sandbox", "seed", "error", "folder"]
+    assert header == [
+        "id",
+        "name",
+        "late",
+        *rubric.items,
+        "total",
+        "flags",
+        *rubric.manual,
+        "total_with_manual",
+        "status",
+        "sandbox",
+        "seed",
+        "error",
+        "folder",
+    ]
     ada, bob, cy, eve, zoe = book
-    assert (ada["name"], ada["total"], ada["status"], ada["error"]) == ("Ada Lovelace", cell(reference_total()), "ok", "")
+    assert (ada["name"], ada["total"], ada["status"], ada["error"]) == (
+        "Ada Lovelace",
+        cell(reference_total()),
+        "ok",
+        "",
+    )
     assert bob["total"] == "0" and bob["activations"] == "0" and bob["status"] == "ok"
     assert cy["loss"] == "0" and cy["total"] == cell(reference_total() - 10)
     assert eve["status"] == "refused" and "leaving its folder" in eve["error"]
@@ -53,8 +71,16 @@ def test_outputs_of_a_mixed_batch(mixed_input, tmp_path, rubric):
     assert read_results(out / "1001" / "results.json").meta["student"]["name"] == "Ada Lovelace"
     assert not (out / ".staging").exists() or not any((out / ".staging").iterdir())
     page = (out / "summary.html").read_text()
-    for text in ("<svg", "Pass rate per item", "grad_scale_half", "Near-identical code", "refused",
-                 "Slowest submissions", "README.txt", 'href="1001/report.html"'):
+    for text in (
+        "<svg",
+        "Pass rate per item",
+        "grad_scale_half",
+        "Near-identical code",
+        "refused",
+        "Slowest submissions",
+        "README.txt",
+        'href="1001/report.html"',
+    ):
         assert text in page, text
     events = read_events(out / "batch.log.jsonl")
     kinds = [e["event"] for e in events]

@@ -63,8 +63,11 @@ def test_real_batch_is_the_same_with_one_two_workers_and_dask(real_input, tmp_pa
     tier = "strict" if strict.available()[0] else "default"  # --sandbox auto: strict where it works
     assert {row["sandbox"] for row in rows.values()} == {tier}
     results = json.loads((two / "1001" / "results.json").read_text())
-    assert results["extra_data"]["student"] == {"id": "1001", "name": "Ada Lovelace",
-                                                "source": "1001_Ada Lovelace_lab1.zip"}
+    assert results["extra_data"]["student"] == {
+        "id": "1001",
+        "name": "Ada Lovelace",
+        "source": "1001_Ada Lovelace_lab1.zip",
+    }
     assert results["extra_data"]["submission_sha256"] and results["extra_data"]["sandbox"] == tier
     assert (two / "1001" / "report.html").is_file() and list((two / "1001" / "figures").glob("*.png"))
     summary = (two / "summary.html").read_text()

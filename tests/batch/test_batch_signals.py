@@ -32,8 +32,14 @@ def _start(tmp_path, inp, out):
     script = tmp_path / "driver.py"
     script.write_text(DRIVER)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the driver imports tests.support.fake_grader
-    proc = subprocess.Popen([sys.executable, str(script), str(inp), str(out), token], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(inp), str(out), token],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     return proc, token
 
 

@@ -50,8 +50,9 @@ def test_canvas_names_are_recognized_and_grouped_per_student(tmp_path):
 def test_a_canvas_class_with_a_roster_gets_one_row_per_student(tmp_path):
     inp = canvas_download(tmp_path / "canvas")
     out = tmp_path / "grades"
-    summary = run(inp, out, roster=canvas_roster(tmp_path / "roster.csv"), zip_limits=ZipLimits(max_files=50),
-                  secret_seed=77)
+    summary = run(
+        inp, out, roster=canvas_roster(tmp_path / "roster.csv"), zip_limits=ZipLimits(max_files=50), secret_seed=77
+    )
     book = by_id(out)
     assert sorted(book) == ["10001", "10002", "10004", "10005", "10006", "10007", "10008", "10009"]
     assert book["10001"]["name"] == "Anderson, Alice"  # the roster's name
@@ -97,7 +98,9 @@ def test_gradescope_export_uses_the_metadata_ids_and_gives_each_group_member_a_r
     assert book["10002"]["total"] == book["chen@uni.example"]["total"] == FULL
     assert "group submission with chen@uni.example" in book["10002"]["flags"]
     assert {frozenset((p.a, p.b)) for p in summary.similar} == {
-        frozenset(("10001", "10002")), frozenset(("10001", "chen_uni.example"))}  # one upload's two rows: no pair
+        frozenset(("10001", "10002")),
+        frozenset(("10001", "chen_uni.example")),
+    }  # one upload's two rows: no pair
     with pytest.raises(BatchError, match=r"submission_metadata\.yml"):
         run(canvas_download(tmp_path / "canvas"), tmp_path / "g2", lms="gradescope")
 

@@ -30,8 +30,13 @@ def _rename_identifiers(folder):
     """A student's disguise: rename every local name and change the comments and constants."""
     for path in folder.glob("*.py"):
         text = path.read_text()
-        for old, new in (("grads", "gradient_dict"), ("delta", "err_signal"), ("self.params", "self.params"),
-                         ("# ", "# my own words: "), ("losses", "history")):
+        for old, new in (
+            ("grads", "gradient_dict"),
+            ("delta", "err_signal"),
+            ("self.params", "self.params"),
+            ("# ", "# my own words: "),
+            ("losses", "history"),
+        ):
             text = text.replace(old, new)
         text = re.sub(r"\b0\.5\b", "0.50", text)
         path.write_text(text)
@@ -74,7 +79,10 @@ def test_threshold_and_groups():
     assert round(jaccard(set(prints["a"]), set(prints["b"])), 4) == round(380 / 420, 4)
     pairs = similar_pairs(prints, 0.9)
     assert [(p.a, p.b, p.similarity) for p in pairs] == [
-        ("a", "c", round(390 / 410, 4)), ("a", "b", round(380 / 420, 4)), ("b", "c", round(380 / 420, 4))]
+        ("a", "c", round(390 / 410, 4)),
+        ("a", "b", round(380 / 420, 4)),
+        ("b", "c", round(380 / 420, 4)),
+    ]
     assert duplicate_groups(pairs) == [["a", "b", "c"]]
     assert [(p.a, p.b) for p in similar_pairs(prints, 0.95)] == [("a", "c")]
     assert similar_pairs(prints, 0.96) == []

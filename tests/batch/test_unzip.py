@@ -18,8 +18,16 @@ def _zip(path, members, compression=zipfile.ZIP_DEFLATED):
 
 
 def test_good_zip_extracts_without_macosx_litter(tmp_path):
-    src = _zip(tmp_path / "s.zip", [("lab1/network.py", "x = 1\n"), ("__MACOSX/lab1/._network.py", "junk"),
-                                    ("lab1/.DS_Store", "junk"), ("lab1/sub/", ""), ("lab1\\losses.py", "y = 2\n")])
+    src = _zip(
+        tmp_path / "s.zip",
+        [
+            ("lab1/network.py", "x = 1\n"),
+            ("__MACOSX/lab1/._network.py", "junk"),
+            ("lab1/.DS_Store", "junk"),
+            ("lab1/sub/", ""),
+            ("lab1\\losses.py", "y = 2\n"),
+        ],
+    )
     files = safe_extract(src, tmp_path / "out")
     assert sorted(files) == ["lab1/losses.py", "lab1/network.py"]
     assert (tmp_path / "out" / "lab1" / "network.py").read_text() == "x = 1\n"
@@ -28,8 +36,12 @@ def test_good_zip_extracts_without_macosx_litter(tmp_path):
 
 @pytest.mark.parametrize(
     "name, reason",
-    [("/etc/passwd", "absolute path"), ("C:/x.py", "absolute path"), ("a/../../x.py", "leaving its folder"),
-     ("..\\x.py", "leaving its folder")],
+    [
+        ("/etc/passwd", "absolute path"),
+        ("C:/x.py", "absolute path"),
+        ("a/../../x.py", "leaving its folder"),
+        ("..\\x.py", "leaving its folder"),
+    ],
 )
 def test_paths_that_escape_are_refused(tmp_path, name, reason):
     src = _zip(tmp_path / "s.zip", [(name, "x")])
@@ -99,8 +111,11 @@ def test_tar_archives_are_extracted_under_the_same_rules(tmp_path):
 
     good = tmp_path / "good.tar.gz"
     with tarfile.open(good, "w:gz") as archive:
-        for name, text in (("lab1/network.py", b"x = 1\n"), ("lab1/.venv/lib/a.py", b"y\n"),
-                           ("lab1/__pycache__/n.pyc", b"\0")):
+        for name, text in (
+            ("lab1/network.py", b"x = 1\n"),
+            ("lab1/.venv/lib/a.py", b"y\n"),
+            ("lab1/__pycache__/n.pyc", b"\0"),
+        ):
             info = tarfile.TarInfo(name)
             info.size = len(text)
             archive.addfile(info, io.BytesIO(text))

@@ -53,11 +53,16 @@ def autograder_root(tmp_path: Path, bundle: Path) -> Path:
 
 
 def run_autograder(root: Path) -> dict:
-    env = {**os.environ, "LAB1_AUTOGRADER_ROOT": str(root), "LAB1_AUTOGRADER_PYTHON": sys.executable,
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "LAB1_AUTOGRADER_ROOT": str(root),
+        "LAB1_AUTOGRADER_PYTHON": sys.executable,
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("LAB1_SECRET_SEED", None)
-    done = subprocess.run([str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
+    done = subprocess.run(
+        [str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert SEED not in done.stdout + done.stderr
     return json.loads((root / "results" / "results.json").read_text())
@@ -125,8 +130,9 @@ def test_a_failed_test_shows_its_diagnosis_to_gradescope_students(bundle, tmp_pa
     from tests.support.fixtures import fixture_path
 
     root = autograder_root(tmp_path, bundle)
-    shutil.copytree(fixture_path("grad_half_scale"), root / "submission" / "lab1",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        fixture_path("grad_half_scale"), root / "submission" / "lab1", ignore=shutil.ignore_patterns("__pycache__")
+    )
     results = run_autograder(root)
     validate(results)
     backward = next(t for t in results["tests"] if t["tags"] == ["backward"])

@@ -27,14 +27,26 @@ DEFAULT_RUBRIC = ROOT / "rubric" / "lab1.toml"
 FAST_RUBRIC = Path(__file__).resolve().with_name("fast_limits.toml")  # 3 s limits, 512 MB
 
 # Fixtures graded with FAST_RUBRIC: they hang, blow up or flood on purpose.
-HOSTILE = frozenset({
-    "import_syntax_error", "import_error_missing_module", "input_at_import", "infinite_loop_at_import",
-    "infinite_loop_in_train", "prints_megabytes", "exits_at_import", "os_exit_in_train",
-    "memory_blowup_in_train",
-})
+HOSTILE = frozenset(
+    {
+        "import_syntax_error",
+        "import_error_missing_module",
+        "input_at_import",
+        "infinite_loop_at_import",
+        "infinite_loop_in_train",
+        "prints_megabytes",
+        "exits_at_import",
+        "os_exit_in_train",
+        "memory_blowup_in_train",
+    }
+)
 # Started first: they take the longest (they wait for the time limits).
-SLOWEST_FIRST = ("infinite_loop_in_train", "infinite_loop_at_import", "portable:infinite_loop_in_train",
-                 "portable:infinite_loop_at_import")
+SLOWEST_FIRST = (
+    "infinite_loop_in_train",
+    "infinite_loop_at_import",
+    "portable:infinite_loop_in_train",
+    "portable:infinite_loop_at_import",
+)
 RUN_TIMEOUT = 300  # seconds: a hung grader fails its test instead of hanging CI
 GRADESCOPE_VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 
@@ -54,8 +66,10 @@ class Run:
     leftover_dirs: list[str] = field(default_factory=list)  # sandbox folders not deleted
 
     def describe(self) -> str:
-        return (f"{self.name}: exit {self.returncode} after {self.seconds:.1f} s\n$ {' '.join(self.argv)}\n"
-                f"--- stderr (end) ---\n{self.stderr[-3000:]}\n--- stdout (start) ---\n{self.stdout[:2000]}")
+        return (
+            f"{self.name}: exit {self.returncode} after {self.seconds:.1f} s\n$ {' '.join(self.argv)}\n"
+            f"--- stderr (end) ---\n{self.stderr[-3000:]}\n--- stdout (start) ---\n{self.stdout[:2000]}"
+        )
 
     @property
     def json(self) -> dict:
@@ -139,8 +153,17 @@ class Runner(RunPool[str, Run]):
 def fixture_job(name: str) -> list[str]:
     rubric = FAST_RUBRIC if name in HOSTILE else DEFAULT_RUBRIC
     # The default tier, as the expectations in check_expected.py were written for it (`auto` picks strict here).
-    return ["check", str(fixture_path(name)), "--no-report", "--json", "-", "--rubric", str(rubric),
-            "--sandbox", "default"]
+    return [
+        "check",
+        str(fixture_path(name)),
+        "--no-report",
+        "--json",
+        "-",
+        "--rubric",
+        str(rubric),
+        "--sandbox",
+        "default",
+    ]
 
 
 def all_jobs(bad_rubrics: dict[str, Path]) -> dict[str, list[str]]:
@@ -149,7 +172,8 @@ def all_jobs(bad_rubrics: dict[str, Path]) -> dict[str, list[str]]:
     for name in [*fixture_names(), "reference"]:  # the portable tier, forced: same scores (test_check_portable.py)
         default = fixture_job(name) if name != "reference" else ["check", "reference", "--no-report", "--json", "-"]
         jobs[f"portable:{name}"] = [a if a != "default" else "portable" for a in default] + (
-            [] if "--sandbox" in default else ["--sandbox", "portable"])
+            [] if "--sandbox" in default else ["--sandbox", "portable"]
+        )
     jobs["reference"] = ["check", "reference", "--no-report", "--json", "-", "--fail-under", "100"]
     jobs["student"] = ["check", "--no-report", "--json", "-"]  # the default SUBMISSION is ./student
     jobs["cli_missing_path"] = ["check", "{tmp}/no-such-folder", "--no-report"]
@@ -157,10 +181,16 @@ def all_jobs(bad_rubrics: dict[str, Path]) -> dict[str, list[str]]:
     jobs["cli_rubric_missing"] = ["check", "reference", "--no-report", "--rubric", "{tmp}/missing.toml"]
     jobs["cli_rubric_folder"] = ["check", "reference", "--no-report", "--rubric", "rubric"]
     jobs["cli_rubric_not_utf8"] = ["check", "reference", "--no-report", "--rubric", str(bad_rubrics["binary"])]
-    jobs["cli_rubric_unknown_key"] = ["check", "reference", "--no-report", "--rubric",
-                                      str(bad_rubrics["unknown_key"])]
-    jobs["cli_fail_under_json_file"] = ["check", "student", "--no-report", "--fail-under", "50",
-                                        "--json", "{tmp}/out/results.json"]
+    jobs["cli_rubric_unknown_key"] = ["check", "reference", "--no-report", "--rubric", str(bad_rubrics["unknown_key"])]
+    jobs["cli_fail_under_json_file"] = [
+        "check",
+        "student",
+        "--no-report",
+        "--fail-under",
+        "50",
+        "--json",
+        "{tmp}/out/results.json",
+    ]
     return jobs
 
 
@@ -226,8 +256,10 @@ def pytest_terminal_summary(terminalreporter):
     runs = [run for runner in _RUNNERS for run in runner.finished()]
     if runs:
         slowest = ", ".join(f"{r.name} {r.seconds:.1f} s" for r in sorted(runs, key=lambda r: -r.seconds)[:4])
-        terminalreporter.write_line(f"tests/check: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s "
-                                    f"in all (2 at a time); slowest: {slowest}")
+        terminalreporter.write_line(
+            f"tests/check: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s "
+            f"in all (2 at a time); slowest: {slowest}"
+        )
 
 
 @pytest.fixture

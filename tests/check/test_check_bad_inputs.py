@@ -68,8 +68,11 @@ def test_modules_that_import_are_still_graded(graded, sub):
     run = graded(sub)
     assert run.item("activations")["score"] == 10 and run.item("loss")["score"] == 10
     sgd = {c["name"]: c["status"] for c in run.checks("update")}
-    assert sgd == {"test_network_update_is_one_sgd_step": "error", "test_sgd_step": "passed",
-                   "test_network_uses_the_optimizer_it_is_given": "error"}
+    assert sgd == {
+        "test_network_update_is_one_sgd_step": "error",
+        "test_sgd_step": "passed",
+        "test_network_uses_the_optimizer_it_is_given": "error",
+    }
 
 
 @pytest.mark.slow
@@ -89,7 +92,7 @@ def test_endless_training_is_stopped_and_the_rest_graded(graded):
 def test_endless_import_is_stopped_once(graded):
     run = graded("infinite_loop_at_import")
     assert run.json["score"] == 0
-    assert "if __name__ == \"__main__\":" in run.output("forward")
+    assert 'if __name__ == "__main__":' in run.output("forward")
     # One 3 s CPU startup budget, not one wait per check.
     assert run.json["extra_data"]["cpu_seconds"] < 2 * 3, run.json["extra_data"]["cpu_seconds"]
 

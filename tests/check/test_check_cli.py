@@ -54,4 +54,3 @@ def test_json_dash_puts_only_json_on_stdout(graded):
     run = graded("reference")
     assert run.stdout.lstrip().startswith("{") and json.loads(run.stdout)["extra_data"]["autograded_score"] == 100
     assert "Total" in run.stderr  # the table goes to stderr when stdout carries the JSON
-

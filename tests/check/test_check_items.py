@@ -122,6 +122,7 @@ def test_framework_summary_states_the_zero_score(graded, sub):
 
 # ---- precise reasons ------------------------------------------
 
+
 @pytest.mark.graded("sigmoid_nan_for_large_x")
 def test_sigmoid_nan_reason_names_the_fix(graded):
     assert "exp(x)/(1+exp(x))" in graded("sigmoid_nan_for_large_x").output("activations")

@@ -21,8 +21,11 @@ SPIN = "while True: pass"
 
 
 def grade(submission, tmp) -> dict:
-    done = run_grader(["check", str(submission), "--no-report", "--json", "-", "--sandbox", "default",
-                       "--rubric", str(FAST_RUBRIC)], tmp, 900)
+    done = run_grader(
+        ["check", str(submission), "--no-report", "--json", "-", "--sandbox", "default", "--rubric", str(FAST_RUBRIC)],
+        tmp,
+        900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 
@@ -30,7 +33,8 @@ def grade(submission, tmp) -> dict:
 def verdict(data: dict) -> list[tuple]:
     """Score, and every check's status and reason (the words a student reads)."""
     return [(data["score"], data["extra_data"]["flags"])] + [
-        (c["item"], c["name"], c["status"], c["reason"]) for t in data["tests"] for c in t["extra_data"]["checks"]]
+        (c["item"], c["name"], c["status"], c["reason"]) for t in data["tests"] for c in t["extra_data"]["checks"]
+    ]
 
 
 @pytest.mark.slow

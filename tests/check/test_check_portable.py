@@ -12,8 +12,14 @@ SLOW = {"infinite_loop_at_import", "infinite_loop_in_train"}
 
 
 def _params():
-    return [pytest.param(f"portable:{name}", marks=[pytest.mark.graded(name), pytest.mark.e2e]
-                         + ([pytest.mark.slow] if name in SLOW else []), id=name) for name in NAMES]
+    return [
+        pytest.param(
+            f"portable:{name}",
+            marks=[pytest.mark.graded(name), pytest.mark.e2e] + ([pytest.mark.slow] if name in SLOW else []),
+            id=name,
+        )
+        for name in NAMES
+    ]
 
 
 @pytest.mark.parametrize("sub", _params())

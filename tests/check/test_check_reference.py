@@ -28,7 +28,12 @@ def test_reference_results_carry_the_metadata(graded):
     assert extra["seeds"]["hidden"] == "public"
     assert extra["python"] and extra["numpy"]
     assert {m["key"] for m in extra["manual_items"]} == {
-        "report_introduction", "report_setup", "report_results", "report_discussion", "report_extra"}
+        "report_introduction",
+        "report_setup",
+        "report_results",
+        "report_discussion",
+        "report_extra",
+    }
     assert sum(m["max_score"] for m in extra["manual_items"]) == 110
 
 

@@ -20,11 +20,20 @@ def _replace(path: Path, old: str, new: str) -> None:
 def broken_copy(target: Path) -> Path:
     """The reference, with a failing learning rate, a crashing relu and no tanh."""
     shutil.copytree(REFERENCE, target, ignore=shutil.ignore_patterns("__pycache__"))
-    _replace(target / "train.py", "    losses = []\n",
-             '    if net.optimizer.lr >= 1:\n        raise ValueError("learning rate too large for this test")\n'
-             "    losses = []\n")
-    _replace(target / "activations.py", "    return np.tanh(np.asarray(x, dtype=float))",
-             '    raise NotImplementedError("TODO: tanh (extra)")')
-    _replace(target / "activations.py", "    return np.maximum(np.asarray(x, dtype=float), 0.0)",
-             "    import os\n    os._exit(3)")
+    _replace(
+        target / "train.py",
+        "    losses = []\n",
+        '    if net.optimizer.lr >= 1:\n        raise ValueError("learning rate too large for this test")\n'
+        "    losses = []\n",
+    )
+    _replace(
+        target / "activations.py",
+        "    return np.tanh(np.asarray(x, dtype=float))",
+        '    raise NotImplementedError("TODO: tanh (extra)")',
+    )
+    _replace(
+        target / "activations.py",
+        "    return np.maximum(np.asarray(x, dtype=float), 0.0)",
+        "    import os\n    os._exit(3)",
+    )
     return target

@@ -13,8 +13,15 @@ from tests.support.runner import run_grader
 def test_help_lists_the_options_and_an_example():
     result = CliRunner().invoke(cli, ["experiments", "--help"])
     assert result.exit_code == 0
-    for word in ("--out", "--rubric", "--dataset", "--jobs", "[linear|xor|both]", "Examples:",
-                 "grade experiments reference --out"):
+    for word in (
+        "--out",
+        "--rubric",
+        "--dataset",
+        "--jobs",
+        "[linear|xor|both]",
+        "Examples:",
+        "grade experiments reference --out",
+    ):
         assert word in result.output
 
 
@@ -40,8 +47,9 @@ def test_out_is_required(tmp_path):
 def test_bad_rubric_is_a_usage_error(tmp_path):
     rubric = tmp_path / "bad.toml"
     rubric.write_text("name = [\n")
-    result = CliRunner().invoke(cli, ["experiments", str(REFERENCE), "--out", str(tmp_path / "o"),
-                                      "--rubric", str(rubric)])
+    result = CliRunner().invoke(
+        cli, ["experiments", str(REFERENCE), "--out", str(tmp_path / "o"), "--rubric", str(rubric)]
+    )
     assert result.exit_code == 2 and "invalid TOML" in result.output
 
 
@@ -51,10 +59,17 @@ def test_short_run_in_a_real_process(tmp_path):
     out, tmp = tmp_path / "out", tmp_path / "tmp"
     tmp.mkdir()
     # From another folder than the checkout: PYTHONPATH finds the grader, the cwd does not.
-    proc = run_grader(["experiments", str(REFERENCE), "--out", str(out), "--epochs", "60", "--jobs", "2"], tmp, 120,
-                      env={"PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    proc = run_grader(
+        ["experiments", str(REFERENCE), "--out", str(out), "--epochs", "60", "--jobs", "2"],
+        tmp,
+        120,
+        env={"PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
-    assert "experiments: 1/" in proc.stderr and "experiments: 16/16" in proc.stderr  # 15 variants + identity on the other set
+    assert (
+        "experiments: 1/" in proc.stderr and "experiments: 16/16" in proc.stderr
+    )  # 15 variants + identity on the other set
     assert "0 failed" in proc.stdout and "experiments.md" in proc.stdout
     assert (out / "experiments.md").is_file() and (out / "experiments.json").is_file()
     assert len(list(out.glob("*.png"))) == 5

@@ -17,8 +17,9 @@ def _experiment(count: int) -> tuple[Experiment, dict]:
     losses = np.geomspace(0.25, 1e-3, 400)  # every variant has exactly this curve
     variants, results = [], {}
     for i in range(count):
-        run = RunSpec(dataset="xor", seed=0, hidden=(4, 4), activation="sigmoid", optimizer="sgd",
-                      lr=0.1 * (i + 1), epochs=400)
+        run = RunSpec(
+            dataset="xor", seed=0, hidden=(4, 4), activation="sigmoid", optimizer="sgd", lr=0.1 * (i + 1), epochs=400
+        )
         variants.append(Variant(f"lr = {run.lr:g}", run, baseline=i == 0))
         results[run.key] = RunResult(run, "ok", final_loss=1e-3, accuracy=1.0, epochs_to_100=200, losses=losses)
     return Experiment("learning_rate", "xor", tuple(variants)), results
@@ -28,7 +29,7 @@ def _pixels_of(png: bytes, hex_color: str) -> int:
     from matplotlib.image import imread
 
     pixels = imread(io.BytesIO(png))[..., :3]
-    rgb = np.array([int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    rgb = np.array([int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)])
     return int(np.sum(np.all(np.abs(pixels - rgb) < 0.02, axis=2)))
 
 

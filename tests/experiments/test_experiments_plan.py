@@ -21,15 +21,24 @@ def labels(plan, name):
 def test_one_thing_varied_at_a_time_from_the_students_config():
     plan = build_plan(CONFIG, RUBRIC, ("linear", "xor"))
     assert [e.name for e in plan.experiments] == [
-        f"{d}_{k}" for d in ("linear", "xor")
-        for k in ("learning_rate", "hidden_units", "no_activation", "activations", "optimizers")]
+        f"{d}_{k}"
+        for d in ("linear", "xor")
+        for k in ("learning_rate", "hidden_units", "no_activation", "activations", "optimizers")
+    ]
     assert labels(plan, "xor_learning_rate") == ["lr = 0.01", "lr = 0.05 (your config)", "lr = 0.1", "lr = 1"]
     assert labels(plan, "linear_learning_rate") == ["lr = 0.01", "lr = 0.1", "lr = 0.5 (your config)", "lr = 1"]
-    assert labels(plan, "xor_hidden_units") == ["hidden 2, 2", "hidden 4, 4", "hidden 10, 10 (your config)",
-                                                "hidden 16, 16", "hidden 100, 100"]
-    assert labels(plan, "xor_no_activation") == ["sigmoid (your config)",
-                                                 "none (identity), SGD lr 0.05, XOR (easy) set",
-                                                 "none (identity), SGD lr 0.05, linear set"]
+    assert labels(plan, "xor_hidden_units") == [
+        "hidden 2, 2",
+        "hidden 4, 4",
+        "hidden 10, 10 (your config)",
+        "hidden 16, 16",
+        "hidden 100, 100",
+    ]
+    assert labels(plan, "xor_no_activation") == [
+        "sigmoid (your config)",
+        "none (identity), SGD lr 0.05, XOR (easy) set",
+        "none (identity), SGD lr 0.05, linear set",
+    ]
     assert labels(plan, "xor_activations") == ["sigmoid (your config)", "tanh", "relu", "leaky_relu"]
     assert labels(plan, "linear_optimizers") == ["SGD (your config)", "Momentum", "AdaGrad", "Adam"]
     for experiment in plan.experiments:
@@ -37,8 +46,11 @@ def test_one_thing_varied_at_a_time_from_the_students_config():
             continue  # its own test: a network without activation needs its own optimizer and lr
         base = next(v.run for v in experiment.variants if v.baseline)
         for variant in experiment.variants:  # exactly one field differs from the student's config
-            differs = [f for f in ("hidden", "activation", "optimizer", "lr", "epochs", "seed", "dataset")
-                       if getattr(variant.run, f) != getattr(base, f)]
+            differs = [
+                f
+                for f in ("hidden", "activation", "optimizer", "lr", "epochs", "seed", "dataset")
+                if getattr(variant.run, f) != getattr(base, f)
+            ]
             assert len(differs) == (0 if variant.baseline else 1)
     runs = plan.runs()
     assert len({r.key for r in runs}) == len(runs) < sum(len(e.variants) for e in plan.experiments)
@@ -62,9 +74,11 @@ def test_unusable_config_falls_back_to_defaults_with_a_note():
 
 
 def test_extras_not_implemented_are_skipped():
-    available = Availability({"identity": False, "tanh": False, "relu": True, "leaky_relu": False},
-                             {"momentum": False, "adagrad": False, "adam": False},
-                             {"identity": "activations.identity is not implemented yet (NotImplementedError)"})
+    available = Availability(
+        {"identity": False, "tanh": False, "relu": True, "leaky_relu": False},
+        {"momentum": False, "adagrad": False, "adam": False},
+        {"identity": "activations.identity is not implemented yet (NotImplementedError)"},
+    )
     plan = build_plan(CONFIG, RUBRIC, ("xor",), available)
     assert [e.key for e in plan.experiments] == ["learning_rate", "hidden_units", "activations"]
     assert labels(plan, "xor_activations") == ["sigmoid (your config)", "relu"]
@@ -97,10 +111,15 @@ def test_evaluate_measures_accuracy_at_chunk_boundaries_in_the_parent():
     x = np.array([[0.0, 0.0], [1.0, 1.0]])
     y = np.array([[0], [1]])
     run = RunSpec("xor", 0, (1, 1), "sigmoid", "sgd", 0.1, 30)
-    wrong = {"W1": np.array([[1.0], [1.0]]), "b1": np.array([0.0]), "W2": np.array([[-5.0]]), "b2": np.array([0.0]),
-             "W3": np.array([[1.0]]), "b3": np.array([0.0])}
-    right = {**wrong, "W2": np.array([[5.0]]), "b2": np.array([-2.5]), "W3": np.array([[10.0]]),
-             "b3": np.array([-6.0])}
+    wrong = {
+        "W1": np.array([[1.0], [1.0]]),
+        "b1": np.array([0.0]),
+        "W2": np.array([[-5.0]]),
+        "b2": np.array([0.0]),
+        "W3": np.array([[1.0]]),
+        "b3": np.array([0.0]),
+    }
+    right = {**wrong, "W2": np.array([[5.0]]), "b2": np.array([-2.5]), "W3": np.array([[10.0]]), "b3": np.array([-6.0])}
     reply = {"snapshots": [wrong, right, right], "losses": np.linspace(0.3, 0.1, 30), "seconds": 0.5}
     result = evaluate(run, x, y, reply, [10, 20, 30])
     assert result.ok and result.chunk_accuracy == [0.5, 1.0, 1.0]
@@ -146,8 +165,10 @@ def test_schedule_starts_the_costliest_runs_then_keeps_plan_order():
 def test_no_activation_runs_converge_on_both_sets(hidden, lr):
     """The lab's point: a network without activation is linear, so it learns `linear` but not XOR.
     It runs with SGD at a learning rate that shrinks with the width (the student's own lr diverges)."""
-    config = {d: {"hidden": hidden, "activation": "sigmoid", "optimizer": "adam", "lr": 1.0, "epochs": 500}
-              for d in ("linear", "xor")}
+    config = {
+        d: {"hidden": hidden, "activation": "sigmoid", "optimizer": "adam", "lr": 1.0, "epochs": 500}
+        for d in ("linear", "xor")
+    }
     plan = build_plan(config, RUBRIC, ("linear",))
     experiment = next(e for e in plan.experiments if e.key == "no_activation")
     own, here, there = experiment.variants

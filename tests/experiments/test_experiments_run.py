@@ -31,8 +31,7 @@ def markdown_sections(text: str) -> dict[str, list[list[str]]]:
 
 def test_reference_writes_one_nonblank_figure_per_experiment(reference_run):
     names = [e.name for e in reference_run.experiments]
-    assert names == ["xor_learning_rate", "xor_hidden_units", "xor_no_activation", "xor_activations",
-                     "xor_optimizers"]
+    assert names == ["xor_learning_rate", "xor_hidden_units", "xor_no_activation", "xor_activations", "xor_optimizers"]
     assert sorted(reference_run.figures) == sorted(names)
     for name, path in reference_run.figures.items():
         assert path == reference_run.out_dir / f"{name}.png" and path.stat().st_size > 10_000
@@ -126,15 +125,25 @@ def test_unimplemented_extra_is_skipped_with_a_note(broken_run):
 
 
 def _numbers(report) -> list:
-    return [(row.experiment, row.variant, row.status, row.final_loss, row.accuracy, row.epochs_to_100,
-             row.result.chunk_accuracy, row.result.losses.tolist()) for row in report.rows]
+    return [
+        (
+            row.experiment,
+            row.variant,
+            row.status,
+            row.final_loss,
+            row.accuracy,
+            row.epochs_to_100,
+            row.result.chunk_accuracy,
+            row.result.losses.tolist(),
+        )
+        for row in report.rows
+    ]
 
 
 def test_same_numbers_and_figures_with_one_or_two_jobs(reference_run, tmp_path):
     from grader.experiments import run_experiments
 
-    single = run_experiments(REFERENCE, tmp_path, datasets=("xor",), jobs=1, progress=False,
-                             max_epochs=MAX_EPOCHS)
+    single = run_experiments(REFERENCE, tmp_path, datasets=("xor",), jobs=1, progress=False, max_epochs=MAX_EPOCHS)
     assert _numbers(single) == _numbers(reference_run)
     for name, path in single.figures.items():
         assert path.read_bytes() == reference_run.figures[name].read_bytes()

@@ -18,8 +18,13 @@ from tests.support.fake_grader import cell, fake_grade, reference_total
 
 FULL = cell(reference_total())
 
-REPORT = {"report_introduction": "18", "report_setup": "25", "report_results": "20", "report_discussion": "27.5",
-          "report_extra": "10"}  # 100.5 of 110
+REPORT = {
+    "report_introduction": "18",
+    "report_setup": "25",
+    "report_results": "20",
+    "report_discussion": "27.5",
+    "report_extra": "10",
+}  # 100.5 of 110
 WITH_REPORT = cell(reference_total() + 100.5)  # the reference's autograded points (bonus included) + the report
 
 
@@ -27,9 +32,17 @@ WITH_REPORT = cell(reference_total() + 100.5)  # the reference's autograded poin
 def graded(tmp_path) -> Path:
     """A Canvas class graded with a roster: 5 graded rows, a .rar row, two students with no submission."""
     out = tmp_path / "grades"
-    run_batch(canvas_download(tmp_path / "canvas"), out, roster=canvas_roster(tmp_path / "roster.csv"),
-              grade_fn=fake_grade, progress=False, reports=False, jobs=2, secret_seed=5,
-              zip_limits=ZipLimits(max_files=100))
+    run_batch(
+        canvas_download(tmp_path / "canvas"),
+        out,
+        roster=canvas_roster(tmp_path / "roster.csv"),
+        grade_fn=fake_grade,
+        progress=False,
+        reports=False,
+        jobs=2,
+        secret_seed=5,
+        zip_limits=ZipLimits(max_files=100),
+    )
     return out
 
 
@@ -67,8 +80,16 @@ def test_merge_fills_the_report_columns_and_each_feedback_page(graded):
     page = (graded / "10001" / "feedback.html").read_text()
     assert "27.5" in page and "clear plots" in page and WITH_REPORT in page
     # a later batch (here: one student regraded) keeps the merged scores
-    run_batch(graded.parent / "canvas", graded, only="10004", grade_fn=fake_grade, progress=False, reports=False,
-              secret_seed=5, roster=graded.parent / "roster.csv")
+    run_batch(
+        graded.parent / "canvas",
+        graded,
+        only="10004",
+        grade_fn=fake_grade,
+        progress=False,
+        reports=False,
+        secret_seed=5,
+        roster=graded.parent / "roster.csv",
+    )
     assert {r["id"]: r for r in read_gradebook(graded / "gradebook.csv")}["10004"]["report_extra"] == "10"
 
 
@@ -84,8 +105,13 @@ def test_a_bad_sheet_names_each_line_and_changes_nothing(graded):
     fill(graded / "manual.csv", spoil)
     done = grade("gradebook", "merge", str(graded))
     assert done.exit_code == 2
-    for text in ("line 3, report_setup: 31 is outside 0..30", "line 4, report_extra: 'ten' is not a number",
-                 "line 5: '99999' is not a student of this batch", "no line for", "nothing was merged"):
+    for text in (
+        "line 3, report_setup: 31 is outside 0..30",
+        "line 4, report_extra: 'ten' is not a number",
+        "line 5: '99999' is not a student of this batch",
+        "no line for",
+        "nothing was merged",
+    ):
         assert text in done.output, text
     assert (graded / "gradebook.csv").read_bytes() == before
     assert not (graded / "10001" / "feedback.html").exists()
@@ -122,8 +148,9 @@ def test_an_export_has_one_row_per_student_the_newest_upload(tmp_path):
     copy_submission(STUDENT, inp / "7_Ann_lab1_again")  # the newer upload: the skeleton
     os.utime(old, (1_000_000, 1_000_000))
     out = tmp_path / "grades"
-    run_batch(inp, out, grade_fn=fake_grade, progress=False, reports=False,
-              name_pattern=r"^(?P<id>\d+)_(?P<name>[A-Za-z]+)")
+    run_batch(
+        inp, out, grade_fn=fake_grade, progress=False, reports=False, name_pattern=r"^(?P<id>\d+)_(?P<name>[A-Za-z]+)"
+    )
     book = read_gradebook(out / "gradebook.csv")
     assert sorted(r["folder"] for r in book) == ["7", "7~2"]
     assert all("duplicate id" in r["flags"] for r in book)

@@ -141,8 +141,12 @@ def test_constant_scale(case, factor, name, hint):
 def test_scale_with_several_outputs_tells_batch_from_elements():
     ctx, numeric = _case(sizes=(2, 3, 3))
     g = _correct(ctx)
-    for factor, text in [(N * 3, "15x the numerical one (15 = N*k)"), (3, "3x the numerical one (3 = k, the output size)"),
-                         (N, "5x the numerical one (5 = N, the batch size)"), (2, "2x")]:
+    for factor, text in [
+        (N * 3, "15x the numerical one (15 = N*k)"),
+        (3, "3x the numerical one (3 = k, the output size)"),
+        (N, "5x the numerical one (5 = N, the batch size)"),
+        (2, "2x"),
+    ]:
         [d] = _diagnose({k: factor * v for k, v in g.items()}, numeric, ctx)
         assert d.code == "grad_scale" and text in d.message, (factor, d.message)
 

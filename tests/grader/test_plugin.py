@@ -9,7 +9,7 @@ from grader.rubric.loader import load_rubric
 
 pytest_plugins = ["pytester"]
 
-CHECKS = '''
+CHECKS = """
 import pytest
 from grader.sandbox import NotAttempted, SubmissionError
 
@@ -37,7 +37,7 @@ def test_student_crash(lab):
 @pytest.mark.rubric("train_xor")
 def test_grader_bug(lab):
     {}["missing"]
-'''
+"""
 
 
 @pytest.fixture

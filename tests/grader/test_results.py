@@ -6,20 +6,43 @@ import json
 
 from grader.results import CheckOutcome, Diagnosis, GradeResult, ItemResult, dumps
 
-HALF = Diagnosis(code="grad_scale_half", message="every gradient is 0.5x the numerical one: did you use 1/2 sum?",
-                 hint="use the mean of the squared errors", item="backward")
+HALF = Diagnosis(
+    code="grad_scale_half",
+    message="every gradient is 0.5x the numerical one: did you use 1/2 sum?",
+    hint="use the mean of the squared errors",
+    item="backward",
+)
 
 
 def _result() -> GradeResult:
     checks = [
-        CheckOutcome(name="test_backward[a]", item="backward", status="failed", fraction=0.0,
-                     reason="dW2 is off by 50%", diagnoses=[HALF]),
-        CheckOutcome(name="test_backward[b]", item="backward", status="failed", fraction=0.0,
-                     reason="db1 has shape (7, 4)", diagnoses=[HALF]),
+        CheckOutcome(
+            name="test_backward[a]",
+            item="backward",
+            status="failed",
+            fraction=0.0,
+            reason="dW2 is off by 50%",
+            diagnoses=[HALF],
+        ),
+        CheckOutcome(
+            name="test_backward[b]",
+            item="backward",
+            status="failed",
+            fraction=0.0,
+            reason="db1 has shape (7, 4)",
+            diagnoses=[HALF],
+        ),
     ]
     items = [
-        ItemResult(key="backward", title="Backward", score=0.0, max_score=25.0, status="failed",
-                   reason="dW2 is off by 50%", checks=checks),
+        ItemResult(
+            key="backward",
+            title="Backward",
+            score=0.0,
+            max_score=25.0,
+            status="failed",
+            reason="dW2 is off by 50%",
+            checks=checks,
+        ),
         ItemResult(key="loss", title="Loss", score=10.0, max_score=10.0, status="passed", reason=""),
     ]
     return GradeResult(score=10.0, max_score=35.0, items=items)
@@ -44,7 +67,16 @@ def test_the_item_reason_survives_a_round_trip_although_the_output_holds_more():
 
 def test_a_not_attempted_item_says_only_that():
     check = CheckOutcome(name="t", item="loss", status="not_attempted", fraction=0.0, reason="TODO: the mean")
-    item = ItemResult(key="loss", title="Loss", score=0.0, max_score=10.0, status="failed", reason="not attempted",
-                      not_attempted=True, checks=[check, check])
+    item = ItemResult(
+        key="loss",
+        title="Loss",
+        score=0.0,
+        max_score=10.0,
+        status="failed",
+        reason="not attempted",
+        not_attempted=True,
+        checks=[check, check],
+    )
     assert json.loads(dumps(GradeResult(score=0.0, max_score=10.0, items=[item])))["tests"][0]["output"] == (
-        "not attempted")
+        "not attempted"
+    )

@@ -158,7 +158,9 @@ def test_bad_seed_and_policy(tmp_path):
     text = text.replace('framework_violation = "zero"', 'framework_violation = "ban"')
     message = error_of(tmp_path, text)
     assert f":{line_of(text, 'train = [')}: 'train' in [seeds] must be a non-empty list" in message
-    assert f":{line_of(text, 'ban')}: 'framework_violation' in [policy] must be one of 'zero', 'flag', 'item'" in message
+    assert (
+        f":{line_of(text, 'ban')}: 'framework_violation' in [policy] must be one of 'zero', 'flag', 'item'" in message
+    )
 
 
 def test_min_passing_seeds_cannot_exceed_the_training_seeds(tmp_path):
@@ -187,11 +189,13 @@ def test_bad_param_type(tmp_path):
 
 def test_int_limit_refuses_float(tmp_path):
     text = mutate("memory_mb = 1024", "memory_mb = 1024.5")
-    assert f":{line_of(text, 'memory_mb')}: 'memory_mb' in [limits] must be a positive integer" in error_of(tmp_path, text)
+    assert f":{line_of(text, 'memory_mb')}: 'memory_mb' in [limits] must be a positive integer" in error_of(
+        tmp_path, text
+    )
 
 
 def test_missing_required_keys(tmp_path):
-    text = mutate("title = \"Forward pass\"\n", "")
+    text = mutate('title = "Forward pass"\n', "")
     text = text.replace("step = 1e-5\n", "", 1)
     message = error_of(tmp_path, text)
     assert f":{line_of(text, '[items.forward]')}: missing key 'title' in [items.forward]" in message
@@ -274,4 +278,6 @@ def test_bonus_points_do_not_count_toward_100(tmp_path):
     assert rubric.total_points == 100 and rubric.items["extra_conv"].bonus and rubric.bonus_points == 14
     regular = mutate("bonus = true ", "bonus = false", after="[items.extra_conv]")
     assert "autograded points sum to 103, not 100" in error_of(tmp_path, regular)
-    assert "must be true or false" in error_of(tmp_path, mutate("bonus = true ", 'bonus = "yes"', after="[items.extra_conv]"))
+    assert "must be true or false" in error_of(
+        tmp_path, mutate("bonus = true ", 'bonus = "yes"', after="[items.extra_conv]")
+    )

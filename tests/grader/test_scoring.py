@@ -13,8 +13,15 @@ from grader.rubric.loader import load_rubric
 def outcome(item, status="passed", fraction=None, weight=1.0, reason="", data=None):
     if fraction is None:
         fraction = 1.0 if status == "passed" else 0.0
-    return CheckOutcome(name=f"test_{item}_{status}", item=item, status=status, fraction=fraction,
-                        weight=weight, reason=reason, data=data or {})
+    return CheckOutcome(
+        name=f"test_{item}_{status}",
+        item=item,
+        status=status,
+        fraction=fraction,
+        weight=weight,
+        reason=reason,
+        data=data or {},
+    )
 
 
 @pytest.fixture(scope="module")

@@ -130,11 +130,15 @@ def _one_hidden_by_hand(params, x, y, variant):
     z2 = a1 @ W2 + b2
     a2 = 1 / (1 + np.exp(-z2))
     g2 = 2 * (a2 - y) / a2.size
-    d2 = {"no_derivative": g2, "no_output_derivative": g2,
-          "derivative_of_preactivation": g2 * z2 * (1 - z2)}.get(variant, g2 * a2 * (1 - a2))
+    d2 = {"no_derivative": g2, "no_output_derivative": g2, "derivative_of_preactivation": g2 * z2 * (1 - z2)}.get(
+        variant, g2 * a2 * (1 - a2)
+    )
     g1 = d2 @ W2.T
-    d1 = {"no_derivative": g1, "derivative_of_preactivation": g1 * z1 * (1 - z1),
-          "derivative_of_preactivation_hidden": g1 * z1 * (1 - z1)}.get(variant, g1 * a1 * (1 - a1))
+    d1 = {
+        "no_derivative": g1,
+        "derivative_of_preactivation": g1 * z1 * (1 - z1),
+        "derivative_of_preactivation_hidden": g1 * z1 * (1 - z1),
+    }.get(variant, g1 * a1 * (1 - a1))
     db = {"bias_not_summed": lambda d: d[0], "bias_mean": lambda d: d.mean(0)}.get(variant, lambda d: d.sum(0))
     return {"W1": x.T @ d1, "b1": db(d1), "W2": a1.T @ d2, "b2": db(d2)}
 
@@ -153,8 +157,11 @@ def test_variants_match_hand_written_mistakes(variant):
 
 def test_variants_that_coincide_with_correct():
     params, x, y = _data((2, 3, 1), 6)
-    for name, variant in [("identity", "no_derivative"), ("relu", "derivative_of_preactivation"),
-                          ("leaky_relu", "derivative_of_preactivation")]:
+    for name, variant in [
+        ("identity", "no_derivative"),
+        ("relu", "derivative_of_preactivation"),
+        ("leaky_relu", "derivative_of_preactivation"),
+    ]:
         a, b = spec.gradient(params, x, y, name, variant), spec.gradient(params, x, y, name)
         assert all(np.allclose(a[k], b[k]) for k in a), (name, variant)
 

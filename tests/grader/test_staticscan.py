@@ -61,7 +61,10 @@ def test_computed_import_is_noted_not_a_violation(tmp_path):
     src = "import importlib\nname = 'to' + 'rch'\nm = importlib.import_module(name)\nn = __import__(name + 'x')\n"
     report = scan_imports(make(tmp_path, {"a.py": src}))
     assert report.ok
-    assert report.dynamic_imports == [("a.py", 3, "importlib.import_module(name)"), ("a.py", 4, "__import__(name + 'x')")]
+    assert report.dynamic_imports == [
+        ("a.py", 3, "importlib.import_module(name)"),
+        ("a.py", 4, "__import__(name + 'x')"),
+    ]
     assert any("computed" in line for line in report.describe())
 
 

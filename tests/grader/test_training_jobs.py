@@ -30,10 +30,16 @@ def test_graded_runs_for_every_seed_then_flipped_and_secret_runs():
     rubric = load_rubric()
     jobs = make_jobs(CONFIG, rubric, SECRET)
     graded = [job for job in jobs if job.task == "lab"]
-    assert [(job.dataset, job.seed) for job in graded] == [(d, s) for d in ("linear", "xor") for s in rubric.seeds.train]
-    others = jobs[len(graded):]
+    assert [(job.dataset, job.seed) for job in graded] == [
+        (d, s) for d in ("linear", "xor") for s in rubric.seeds.train
+    ]
+    others = jobs[len(graded) :]
     assert [(job.dataset, job.task) for job in others] == [
-        ("linear", "flipped"), ("linear", "secret"), ("xor", "flipped"), ("xor", "secret")]
+        ("linear", "flipped"),
+        ("linear", "secret"),
+        ("xor", "flipped"),
+        ("xor", "secret"),
+    ]
     for job in others:
         twin = next(g for g in graded if g.dataset == job.dataset and g.seed == job.seed)
         assert job.key == f"{twin.key}:{job.task}" and job.seed == rubric.seeds.train[0]
@@ -118,8 +124,10 @@ def test_divergence_names_the_epoch_and_what_went_non_finite():
     losses = np.array([0.3, 0.5, np.inf, np.nan])
     assert _divergence(params, losses) == "the loss became infinite at epoch 3 of 4"
     assert _divergence(params, np.array([0.3, np.nan])) == "the loss became NaN at epoch 2 of 2"
-    assert _divergence(dict(params, W2=params["W2"] * np.nan), np.array([0.3, 0.2])) == \
-        "the parameters W2 became NaN or infinite"
+    assert (
+        _divergence(dict(params, W2=params["W2"] * np.nan), np.array([0.3, 0.2]))
+        == "the parameters W2 became NaN or infinite"
+    )
     assert _divergence(params, np.array([0.3, 0.2])) == ""
 
 
@@ -137,8 +145,9 @@ def test_loss_history_matches_the_lab_mse_or_the_students_own():
 
 def _job(optimizer="adam", lr=0.05) -> TrainJob:
     x, y = datasets.xor_easy()
-    return TrainJob(dataset="xor", seed=0, hidden=(4, 4), activation="sigmoid", optimizer=optimizer, lr=lr,
-                    epochs=600, x=x, y=y)
+    return TrainJob(
+        dataset="xor", seed=0, hidden=(4, 4), activation="sigmoid", optimizer=optimizer, lr=lr, epochs=600, x=x, y=y
+    )
 
 
 def test_optimizer_probe_runs_differ_in_optimizer_and_key():

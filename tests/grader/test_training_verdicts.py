@@ -23,8 +23,9 @@ STUCK = Diagnosis("train_params_unchanged", "the parameters never change during 
 
 def _run(seed: int, acc: float | None, hidden: float | None = 1.0, history: str = "", cause=None) -> SeedRun:
     x, y = datasets.linear(10, seed)
-    job = TrainJob(dataset="linear", seed=seed, hidden=(4, 4), activation="sigmoid", optimizer="sgd", lr=0.5,
-                   epochs=100, x=x, y=y)
+    job = TrainJob(
+        dataset="linear", seed=seed, hidden=(4, 4), activation="sigmoid", optimizer="sgd", lr=0.5, epochs=100, x=x, y=y
+    )
     return SeedRun(job, {"params": {}, "losses": np.zeros(100), "seconds": 0.0}, acc, hidden, history, cause)
 
 
@@ -57,8 +58,11 @@ def test_diagnoses_go_to_the_first_failing_check_only():
 
 def test_different_causes_are_named_seed_by_seed():
     job = _run(1, None).job
-    runs = [_run(0, 0.5, cause=STUCK), _run(1, None, None, "diverged", diverged(job, "the loss became NaN at epoch 3 of 100")),
-            _run(2, 0.5)]
+    runs = [
+        _run(0, 0.5, cause=STUCK),
+        _run(1, None, None, "diverged", diverged(job, "the loss became NaN at epoch 3 of 100")),
+        _run(2, 0.5),
+    ]
     failing = verdict(runs, "training", PARAMS, Grade(), "train_linear")
     text = causes_text(failing, hints=False)
     assert text.startswith("seed 0: the parameters never change during training; seed 1: training diverged")

@@ -1,4 +1,5 @@
 """student/ and reference/ expose the same API; the skeleton raises TODOs."""
+
 import inspect
 from pathlib import Path
 
@@ -10,8 +11,7 @@ import student
 
 MODULES = ("data", "activations", "losses", "network", "optimizers", "train", "config", "conv")
 # Public functions of the skeleton that work as given (plumbing, not graded).
-PROVIDED = {"data.generate_linear", "data.generate_xor_easy", "data.show_result",
-            "train.build_network", "train.main"}
+PROVIDED = {"data.generate_linear", "data.generate_xor_easy", "data.show_result", "train.build_network", "train.main"}
 
 
 def _module(pkg, name):
@@ -31,8 +31,7 @@ def public_api(mod):
 
 
 def public_methods(cls):
-    return {n: f for n, f in vars(cls).items()
-            if inspect.isfunction(f) and (not n.startswith("_") or n == "__init__")}
+    return {n: f for n, f in vars(cls).items() if inspect.isfunction(f) and (not n.startswith("_") or n == "__init__")}
 
 
 @pytest.mark.parametrize("modname", MODULES)
@@ -112,9 +111,17 @@ def test_student_data_is_the_reference_data():
 def _example_args(fn, owner=None):
     """Plausible arguments by parameter name, so every stub can be called."""
     x = np.array([[0.2, 0.7], [0.9, 0.1]])
-    by_name = {"x": x, "y": np.array([[1], [0]]), "pred": np.array([[0.6], [0.3]]),
-               "target": np.array([[1.0], [0.0]]), "net": None, "epochs": 1,
-               "params": {"W1": np.ones((2, 2))}, "grads": {"W1": np.ones((2, 2))}, "dout": np.ones((1, 2, 3))}
+    by_name = {
+        "x": x,
+        "y": np.array([[1], [0]]),
+        "pred": np.array([[0.6], [0.3]]),
+        "target": np.array([[1.0], [0.0]]),
+        "net": None,
+        "epochs": 1,
+        "params": {"W1": np.ones((2, 2))},
+        "grads": {"W1": np.ones((2, 2))},
+        "dout": np.ones((1, 2, 3)),
+    }
     args = []
     for p in inspect.signature(fn).parameters.values():
         if p.name == "self":

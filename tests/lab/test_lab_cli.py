@@ -1,4 +1,5 @@
 """`python -m reference.train` prints the lab's log; the folder works as any package name."""
+
 import re
 import shutil
 import subprocess
@@ -46,8 +47,10 @@ def test_epochs_override():
 def test_reference_copied_under_another_name_runs(tmp_path, name):
     """Relative imports only: the grader copies a submission and imports it by its own name."""
     shutil.copytree(ROOT / "reference", tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import {name}.train as t; "
-            f"assert t.__file__.startswith({str(tmp_path)!r}), t.__file__; "
-            "t.main(['--dataset', 'xor', '--epochs', '30'])")
+    code = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import {name}.train as t; "
+        f"assert t.__file__.startswith({str(tmp_path)!r}), t.__file__; "
+        "t.main(['--dataset', 'xor', '--epochs', '30'])"
+    )
     lines = _run("-I", "-c", code, cwd=tmp_path)
     assert any(ITER.match(ln) for ln in lines)

@@ -21,10 +21,17 @@ def _loop_conv(W, b, x):
 
 def _case(seed=0, N=2, C=3, L=7, O=2, K=3):
     rng = np.random.default_rng(seed)
-    return rng.normal(size=(O, C, K)), rng.normal(size=O), rng.normal(size=(N, C, L)), rng.normal(size=(N, O, L - K + 1))
+    return (
+        rng.normal(size=(O, C, K)),
+        rng.normal(size=O),
+        rng.normal(size=(N, C, L)),
+        rng.normal(size=(N, O, L - K + 1)),
+    )
 
 
-@pytest.mark.parametrize("shape", [{}, {"N": 1, "C": 1, "L": 5, "O": 1, "K": 1}, {"N": 3, "C": 2, "L": 4, "O": 4, "K": 4}])
+@pytest.mark.parametrize(
+    "shape", [{}, {"N": 1, "C": 1, "L": 5, "O": 1, "K": 1}, {"N": 3, "C": 2, "L": 4, "O": 4, "K": 4}]
+)
 def test_forward_matches_the_definition(shape):
     W, b, x, _ = _case(1, **shape)
     layer = Conv1D(W.shape[1], W.shape[0], W.shape[2], seed=0)

@@ -1,4 +1,5 @@
 """Datasets match the lab; figures are written as non-blank PNGs."""
+
 import numpy as np
 import pytest
 
@@ -16,8 +17,8 @@ def test_xor_easy_is_the_labs_21_points():
     centre = np.isclose(x, 0.5).all(axis=1)
     assert centre.sum() == 1 and y[centre, 0][0] == 0
     assert (y == 0).sum() == 11 and (y == 1).sum() == 10
-    np.testing.assert_allclose(x[y[:, 0] == 0, 0], x[y[:, 0] == 0, 1])        # diagonal
-    np.testing.assert_allclose(x[y[:, 0] == 1].sum(axis=1), 1.0)              # anti-diagonal
+    np.testing.assert_allclose(x[y[:, 0] == 0, 0], x[y[:, 0] == 0, 1])  # diagonal
+    np.testing.assert_allclose(x[y[:, 0] == 1].sum(axis=1), 1.0)  # anti-diagonal
     np.testing.assert_allclose(x[:3], [[0.0, 0.0], [0.0, 1.0], [0.1, 0.1]])  # the lab's order
 
 
@@ -70,6 +71,8 @@ def test_importing_does_not_import_matplotlib(pkg):
     import subprocess
     import sys
 
-    code = (f"import sys, {pkg}.train, {pkg}.data; "
-            "assert not any(m.startswith('matplotlib') for m in sys.modules), 'matplotlib imported'")
+    code = (
+        f"import sys, {pkg}.train, {pkg}.data; "
+        "assert not any(m.startswith('matplotlib') for m in sys.modules), 'matplotlib imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

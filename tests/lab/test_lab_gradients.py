@@ -1,4 +1,5 @@
 """reference.Network.backward against central finite differences (float64)."""
+
 import numpy as np
 import pytest
 
@@ -14,6 +15,7 @@ def numerical_gradients(net, x, y, h=1e-5):
     Written here on purpose (not imported from the grader): an independent check.
     h = 1e-5 balances truncation (h**2) against round-off (eps / h) in float64.
     """
+
     def loss():
         return np.mean((net.forward(x) - y) ** 2)
 
@@ -84,7 +86,13 @@ def test_backward_never_accumulates_and_uses_last_forward():
 def test_forward_reads_params_and_shapes():
     net = Network((3, 5, 2, 2), seed=1)
     assert {k: v.shape for k, v in net.params.items()} == {
-        "W1": (3, 5), "b1": (5,), "W2": (5, 2), "b2": (2,), "W3": (2, 2), "b3": (2,)}
+        "W1": (3, 5),
+        "b1": (5,),
+        "W2": (5, 2),
+        "b2": (2,),
+        "W3": (2, 2),
+        "b3": (2,),
+    }
     x = np.ones((4, 3))
     out = net.forward(x)
     assert out.shape == (4, 2)

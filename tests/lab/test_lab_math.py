@@ -1,4 +1,5 @@
 """Activations, losses and optimizer steps of reference/ against hand values."""
+
 import numpy as np
 import pytest
 
@@ -26,12 +27,15 @@ def test_sigmoid_keeps_shape():
     assert A.sigmoid(np.zeros((3, 4))).shape == (3, 4)
 
 
-@pytest.mark.parametrize("x,expected", [
-    ("identity", [-2.0, -0.5, 0.0, 0.5, 2.0]),
-    ("tanh", [-0.9640275800758169, -0.46211715726000974, 0.0, 0.46211715726000974, 0.9640275800758169]),
-    ("relu", [0.0, 0.0, 0.0, 0.5, 2.0]),
-    ("leaky_relu", [-0.02, -0.005, 0.0, 0.5, 2.0]),
-])
+@pytest.mark.parametrize(
+    "x,expected",
+    [
+        ("identity", [-2.0, -0.5, 0.0, 0.5, 2.0]),
+        ("tanh", [-0.9640275800758169, -0.46211715726000974, 0.0, 0.46211715726000974, 0.9640275800758169]),
+        ("relu", [0.0, 0.0, 0.0, 0.5, 2.0]),
+        ("leaky_relu", [-0.02, -0.005, 0.0, 0.5, 2.0]),
+    ],
+)
 def test_extra_activation_values(x, expected):
     np.testing.assert_allclose(getattr(A, x)(np.array([-2.0, -0.5, 0.0, 0.5, 2.0])), expected, rtol=1e-12)
 
@@ -69,17 +73,17 @@ def test_sgd_step():
 
 def test_momentum_two_steps():
     opt, params = Momentum(lr=0.1, beta=0.9), _one(1.0)
-    opt.step(params, _one(0.5))   # v = -0.1 * 0.5 = -0.05; p = 0.95
+    opt.step(params, _one(0.5))  # v = -0.1 * 0.5 = -0.05; p = 0.95
     np.testing.assert_allclose(params["w"], [0.95])
-    opt.step(params, _one(1.0))   # v = 0.9 * -0.05 - 0.1 * 1 = -0.145; p = 0.805
+    opt.step(params, _one(1.0))  # v = 0.9 * -0.05 - 0.1 * 1 = -0.145; p = 0.805
     np.testing.assert_allclose(params["w"], [0.805])
 
 
 def test_adagrad_two_steps():
     opt, params = AdaGrad(lr=0.1, eps=1e-8), _one(1.0)
-    opt.step(params, _one(0.5))   # G = 0.25; p = 1 - 0.1 * 0.5 / 0.5 = 0.9
+    opt.step(params, _one(0.5))  # G = 0.25; p = 1 - 0.1 * 0.5 / 0.5 = 0.9
     np.testing.assert_allclose(params["w"], [0.9], rtol=1e-7)
-    opt.step(params, _one(1.0))   # G = 1.25; p = 0.9 - 0.1 / sqrt(1.25) = 0.9 - 0.0894427191
+    opt.step(params, _one(1.0))  # G = 1.25; p = 0.9 - 0.1 / sqrt(1.25) = 0.9 - 0.0894427191
     np.testing.assert_allclose(params["w"], [0.8105572809], rtol=1e-7)
 
 

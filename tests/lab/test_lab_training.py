@@ -1,4 +1,5 @@
 """The reference, with its config, learns both datasets for seeds 0..4 (how fast: bench/training.py)."""
+
 import numpy as np
 import pytest
 

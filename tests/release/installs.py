@@ -23,8 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def offline_env(**extra: str) -> dict[str, str]:
     """The environment for pip and the installed grader: no index, no find-links, no config file."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV", "PYTHON"))}
-    env.update(PIP_NO_INDEX="1", PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1",
-               PIP_NO_INPUT="1")
+    env.update(PIP_NO_INDEX="1", PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
     env.update(extra)
     return env
 
@@ -68,11 +67,18 @@ def make_venv(path: Path, deps: Path, with_pip: bool = False) -> Path:
     """A fresh venv at path with the dependencies of `deps` linked in; returns its bin folder."""
     venv.EnvBuilder(with_pip=with_pip, symlinks=True).create(path)
     python = path / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     # A venv made with pip has its own setuptools: keep it whole rather than mix two versions.
-    own = {"setuptools", "_distutils_hack", "pkg_resources", "distutils-precedence.pth"} if (
-        Path(purelib) / "setuptools").is_dir() else set()
+    own = (
+        {"setuptools", "_distutils_hack", "pkg_resources", "distutils-precedence.pth"}
+        if (Path(purelib) / "setuptools").is_dir()
+        else set()
+    )
     for source in deps.rglob("*"):
         top = source.relative_to(deps).parts[0]
         if source.is_file() and top not in own and not (own and top.startswith("setuptools-")):
@@ -84,16 +90,30 @@ def make_venv(path: Path, deps: Path, with_pip: bool = False) -> Path:
 
 def pip_install(bin_dir: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """pip install into the venv of bin_dir, offline, with this environment's pip if it has none."""
-    pip = [str(bin_dir / "python"), "-m", "pip"] if (bin_dir / "pip").exists() else [
-        sys.executable, "-m", "pip", "--python", str(bin_dir / "python")]
-    return subprocess.run([*pip, "install", "--no-build-isolation", "-q", *args], cwd=cwd, env=offline_env(),
-                          capture_output=True, text=True, timeout=600)
+    pip = (
+        [str(bin_dir / "python"), "-m", "pip"]
+        if (bin_dir / "pip").exists()
+        else [sys.executable, "-m", "pip", "--python", str(bin_dir / "python")]
+    )
+    return subprocess.run(
+        [*pip, "install", "--no-build-isolation", "-q", *args],
+        cwd=cwd,
+        env=offline_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def copy_source(target: Path) -> Path:
     """The checkout's tracked and new files (not .venv, build outputs or caches) copied to target."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
-                            capture_output=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True, capture_output=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():
@@ -105,9 +125,13 @@ def copy_source(target: Path) -> Path:
 def build_wheel(source: Path, out: Path) -> Path:
     """pip wheel of the grader at `source` into out/, offline; returns the .whl."""
     out.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                           "-w", str(out), str(source)], env=offline_env(), capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
+        env=offline_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     (wheel,) = out.glob("lab1_grader-*.whl")
     return wheel

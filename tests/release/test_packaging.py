@@ -20,17 +20,29 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 def _grade_reference_copy(bin_dir: Path, workdir: Path) -> dict:
     """`grade check` of a copy of reference/ from a folder that is not the checkout; results.json."""
     workdir.mkdir(parents=True, exist_ok=True)
-    submission = shutil.copytree(ROOT / "reference", workdir / "my-submission",
-                                 ignore=shutil.ignore_patterns("__pycache__"))
-    done = subprocess.run([str(bin_dir / "grade"), "check", submission.name, "--no-report", "--json", "-"],
-                          cwd=workdir, env=offline_env(), capture_output=True, text=True, timeout=300)
+    submission = shutil.copytree(
+        ROOT / "reference", workdir / "my-submission", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    done = subprocess.run(
+        [str(bin_dir / "grade"), "check", submission.name, "--no-report", "--json", "-"],
+        cwd=workdir,
+        env=offline_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 
 
 def _installed_grader(bin_dir: Path) -> Path:
-    where = subprocess.run([str(bin_dir / "python"), "-c", "import grader; print(grader.__file__)"],
-                           capture_output=True, text=True, check=True, cwd="/").stdout.strip()
+    where = subprocess.run(
+        [str(bin_dir / "python"), "-c", "import grader; print(grader.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
+    ).stdout.strip()
     return Path(where).parent
 
 
@@ -51,8 +63,9 @@ def test_installed_wheel_grades_from_another_folder(wheel, deps, tmp_path):
     installed = _installed_grader(bin_dir)
     assert installed.is_relative_to(tmp_path / "venv"), installed
     for name in ("reference", "student"):
-        probe = subprocess.run([str(bin_dir / "python"), "-c", f"import {name}"], cwd=tmp_path,
-                               capture_output=True, text=True)
+        probe = subprocess.run(
+            [str(bin_dir / "python"), "-c", f"import {name}"], cwd=tmp_path, capture_output=True, text=True
+        )
         assert probe.returncode != 0, f"`import {name}` works in a plain install"
     result = _grade_reference_copy(bin_dir, tmp_path / "elsewhere")
     assert result["extra_data"]["autograded_score"] == 100, result["output"]
@@ -61,8 +74,13 @@ def test_installed_wheel_grades_from_another_folder(wheel, deps, tmp_path):
 
 def test_sdist_carries_what_a_wheel_build_needs(source_copy, deps, tmp_path):
     out = tmp_path / "dist"
-    done = subprocess.run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", str(out),
-                           str(source_copy)], env=offline_env(), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", str(out), str(source_copy)],
+        env=offline_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     (sdist,) = out.glob("lab1_grader-*.tar.gz")
     members = {m.split("/", 1)[1] for m in tarfile.open(sdist).getnames() if "/" in m}
@@ -103,9 +121,14 @@ def test_student_build_gives_the_full_graders_score_and_diagnoses(wheel, deps, t
     materialize("grad_half_scale", tmp_path / "work" / "sub")
     results = {}
     for name, command in (("installed", [str(bin_dir / "grade")]), ("checkout", [sys.executable, "-m", "grader"])):
-        done = subprocess.run([*command, "check", "sub", "--no-report", "--json", "-"], cwd=tmp_path / "work",
-                              env=offline_env() if name == "installed" else None, capture_output=True, text=True,
-                              timeout=300)
+        done = subprocess.run(
+            [*command, "check", "sub", "--no-report", "--json", "-"],
+            cwd=tmp_path / "work",
+            env=offline_env() if name == "installed" else None,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         results[name] = json.loads(done.stdout)
 

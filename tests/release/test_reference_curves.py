@@ -62,8 +62,13 @@ def test_curves_document_round_trips_exactly():
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_packaged_curves_are_those_of_the_current_reference():
-    done = subprocess.run([sys.executable, "-m", "grader.release.curves", "reference", "--check"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.release.curves", "reference", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -73,6 +78,8 @@ def test_stale_curves_are_named():
     assert stale_curves({"curves": {"xor": dict(curve)}}, fresh) == []
     assert stale_curves({"curves": {}}, fresh) == ["xor: no curve"]
     assert stale_curves({"curves": {"xor": {**curve, "losses": [0.5, 0.26]}}}, fresh) == [
-        "xor: other losses (the reference changed)"]
+        "xor: other losses (the reference changed)"
+    ]
     assert stale_curves({"curves": {"xor": {**curve, "config": {"lr": 2}}}}, fresh) == [
-        "xor: other data, seed or configuration"]
+        "xor: other data, seed or configuration"
+    ]

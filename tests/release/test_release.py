@@ -48,8 +48,10 @@ def _code_pairs(text: str) -> set[tuple[str, str]]:
 
 def test_starter_holds_the_skeleton_readme_workflow_rubric_and_wheel(starter, wheel):
     files = sorted(p.relative_to(starter).as_posix() for p in starter.rglob("*") if p.is_file())
-    assert files == sorted([".github/workflows/grade.yml", ".gitignore", "README.md", "rubric/lab1.toml",
-                            f"wheels/{wheel.name}"] + [f"student/{n}" for n in skeleton_files(ROOT / "reference")])
+    assert files == sorted(
+        [".github/workflows/grade.yml", ".gitignore", "README.md", "rubric/lab1.toml", f"wheels/{wheel.name}"]
+        + [f"student/{n}" for n in skeleton_files(ROOT / "reference")]
+    )
     for name, text in skeleton_files(ROOT / "reference").items():
         assert (starter / "student" / name).read_text() == text
     assert (starter / "rubric" / "lab1.toml").read_bytes() == (ROOT / "rubric" / "lab1.toml").read_bytes()
@@ -60,8 +62,11 @@ def test_starter_holds_the_skeleton_readme_workflow_rubric_and_wheel(starter, wh
 def test_nothing_in_the_starter_holds_the_solution(starter, wheel):
     pairs = solution_pairs()
     assert len(pairs) > 40
-    texts = {p.relative_to(starter).as_posix(): p.read_text() for p in starter.rglob("*")
-             if p.is_file() and p.suffix != ".whl"}
+    texts = {
+        p.relative_to(starter).as_posix(): p.read_text()
+        for p in starter.rglob("*")
+        if p.is_file() and p.suffix != ".whl"
+    }
     with zipfile.ZipFile(starter / "wheels" / wheel.name) as archive:
         names = archive.namelist()
         assert not [n for n in names if n.split("/")[0] in ("reference", "student", "tests")]
@@ -78,16 +83,27 @@ def test_workflow_pins_its_actions_and_runs_the_grader(starter, wheel):
         if "uses" in step:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
     runs = [step["run"] for step in steps if "run" in step]
-    assert runs == [f'python -m pip install --quiet "wheels/{wheel.name}"',
-                    "grade check student --out grade-report --fail-under 70"]
+    assert runs == [
+        f'python -m pip install --quiet "wheels/{wheel.name}"',
+        "grade check student --out grade-report --fail-under 70",
+    ]
     reporter = next(s for s in steps if "junit-report" in s.get("uses", ""))
     assert reporter["with"]["report_paths"] == "grade-report/junit.xml" and reporter["if"] == "${{ !cancelled() }}"
 
 
 def test_readme_says_how_to_install_grade_and_what_the_limits_are(starter, wheel):
     readme = (starter / "README.md").read_text()
-    for needed in (f"wheels/{wheel.name}", "python -m student.gradcheck", "grade check", "20000 epochs",
-                   "flipped", "torch", "Discussion | 30", "--fail-under 70", "secret seed"):
+    for needed in (
+        f"wheels/{wheel.name}",
+        "python -m student.gradcheck",
+        "grade check",
+        "20000 epochs",
+        "flipped",
+        "torch",
+        "Discussion | 30",
+        "--fail-under 70",
+        "secret seed",
+    ):
         assert needed in readme, needed
 
 

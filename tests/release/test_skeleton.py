@@ -22,10 +22,25 @@ from tests.support.fixtures import materialize
 
 REFERENCE, STUDENT = ROOT / "reference", ROOT / "student"
 # Code a TODO message must never contain: it states the task, not the formula or the code.
-FORMULA = re.compile("|".join([
-    r"@", r"\breturn\s+(np\.|float\(|self\.|[a-z_]+\s*[-+*/@(]|\(|\d)", r"\(1 -", r"1 - y", r"exp\(-", r"\+=", r"-=",
-    r"\.T\b", r"/ pred\.size", r"np\.(mean|sum|where|maximum|tanh)", r"\.sum\(", r"\* \(", r"\by \*",
-]))
+FORMULA = re.compile(
+    "|".join(
+        [
+            r"@",
+            r"\breturn\s+(np\.|float\(|self\.|[a-z_]+\s*[-+*/@(]|\(|\d)",
+            r"\(1 -",
+            r"1 - y",
+            r"exp\(-",
+            r"\+=",
+            r"-=",
+            r"\.T\b",
+            r"/ pred\.size",
+            r"np\.(mean|sum|where|maximum|tanh)",
+            r"\.sum\(",
+            r"\* \(",
+            r"\by \*",
+        ]
+    )
+)
 
 
 def test_committed_student_is_what_the_generator_makes():
@@ -64,10 +79,13 @@ def test_todo_messages_state_the_task_never_the_formula():
 
 
 def test_stub_replaces_the_block_at_the_markers_indentation():
-    source = ('def f(x):\n    """Doc."""\n    ### BEGIN SOLUTION\n    ### TODO: double x;\n    ### keep its shape\n'
-              '    return 2 * x\n    ### END SOLUTION\n\n\nKEEP = 1\n')
-    assert strip_solutions(source) == ('def f(x):\n    """Doc."""\n'
-                                       '    raise NotImplementedError("TODO: double x; keep its shape")\n\n\nKEEP = 1\n')
+    source = (
+        'def f(x):\n    """Doc."""\n    ### BEGIN SOLUTION\n    ### TODO: double x;\n    ### keep its shape\n'
+        "    return 2 * x\n    ### END SOLUTION\n\n\nKEEP = 1\n"
+    )
+    assert strip_solutions(source) == (
+        'def f(x):\n    """Doc."""\n    raise NotImplementedError("TODO: double x; keep its shape")\n\n\nKEEP = 1\n'
+    )
 
 
 def test_starter_block_replaces_the_solution_uncommented():
@@ -86,15 +104,20 @@ def test_long_todo_is_wrapped_into_valid_string_pieces():
     assert str(info.value) == f"TODO: {task}"
 
 
-@pytest.mark.parametrize("source,problem", [
-    ("### BEGIN SOLUTION\n### TODO: x\nx = 1\n", "no '### END SOLUTION'"),
-    ("x = 1\n### END SOLUTION\n", "without a '### BEGIN SOLUTION'"),
-    ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "opens with a '### TODO: <task>'"),
-    ("### BEGIN SOLUTION\n### TODO: x\n### BEGIN SOLUTION\n### END SOLUTION\n", "before '### END SOLUTION'"),
-    ("### BEGIN SOLUTION\n### TODO: x\nX = 1\n### END SOLUTION\n### BEGIN STARTER\nX = 2\n### END STARTER\n",
-     "starter lines are comments"),
-    ("def f():\n### BEGIN SOLUTION\n### TODO: x\n    pass\n### END SOLUTION\n", "does not parse"),
-])
+@pytest.mark.parametrize(
+    "source,problem",
+    [
+        ("### BEGIN SOLUTION\n### TODO: x\nx = 1\n", "no '### END SOLUTION'"),
+        ("x = 1\n### END SOLUTION\n", "without a '### BEGIN SOLUTION'"),
+        ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "opens with a '### TODO: <task>'"),
+        ("### BEGIN SOLUTION\n### TODO: x\n### BEGIN SOLUTION\n### END SOLUTION\n", "before '### END SOLUTION'"),
+        (
+            "### BEGIN SOLUTION\n### TODO: x\nX = 1\n### END SOLUTION\n### BEGIN STARTER\nX = 2\n### END STARTER\n",
+            "starter lines are comments",
+        ),
+        ("def f():\n### BEGIN SOLUTION\n### TODO: x\n    pass\n### END SOLUTION\n", "does not parse"),
+    ],
+)
 def test_malformed_markers_are_errors_with_file_and_line(source, problem):
     with pytest.raises(MarkerError, match=re.escape(problem)) as info:
         strip_solutions(source, "ref/m.py")
@@ -104,9 +127,11 @@ def test_malformed_markers_are_errors_with_file_and_line(source, problem):
 def test_any_reference_module_with_markers_is_handled(tmp_path):
     reference = tmp_path / "reference"
     reference.mkdir()
-    (reference / "conv.py").write_text('"""Conv."""\n\n\nclass Conv1D:\n    def forward(self, x):\n'
-                                       '        ### BEGIN SOLUTION\n        ### TODO: the convolution\n'
-                                       '        return x\n        ### END SOLUTION\n')
+    (reference / "conv.py").write_text(
+        '"""Conv."""\n\n\nclass Conv1D:\n    def forward(self, x):\n'
+        "        ### BEGIN SOLUTION\n        ### TODO: the convolution\n"
+        "        return x\n        ### END SOLUTION\n"
+    )
     (reference / "notes.txt").write_text("kept\n")
     (tmp_path / "student").mkdir()
     (tmp_path / "student" / "stale.py").write_text("x = 1\n")
@@ -125,8 +150,9 @@ def _gradcheck(package: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     import shutil
 
     shutil.copytree(package, tmp_path / "student", ignore=shutil.ignore_patterns("__pycache__"))
-    return subprocess.run([sys.executable, "-m", "student.gradcheck"], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "student.gradcheck"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_gradcheck_passes_the_reference(tmp_path):
@@ -152,6 +178,10 @@ def test_skeleton_check_command_reports_drift(tmp_path):
     student = tmp_path / "student"
     write_skeleton(REFERENCE, student)
     (student / "losses.py").write_text("# edited\n")
-    done = subprocess.run([sys.executable, "-m", "grader.release.skeleton", str(REFERENCE), str(student), "--check"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.release.skeleton", str(REFERENCE), str(student), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1 and "losses.py: differs" in done.stderr

@@ -26,8 +26,11 @@ def _grade(*args: str, cwd: Path) -> GraderProcess:
 
 def test_a_folder_without_the_lab_modules_is_a_usage_error_naming_them(tmp_path):
     shutil.copytree(ROOT / "student", tmp_path / "student")
-    with pytest.raises(UsageError, match=r"not a submission folder: it holds none of activations\.py.*"
-                                         r"Did you mean `grade check .*student`\?"):
+    with pytest.raises(
+        UsageError,
+        match=r"not a submission folder: it holds none of activations\.py.*"
+        r"Did you mean `grade check .*student`\?",
+    ):
         require_submission_folder(tmp_path)
     (tmp_path / "empty").mkdir()
     with pytest.raises(UsageError, match="not a submission folder") as info:
@@ -77,7 +80,8 @@ def test_partial_folder_gets_one_note_and_no_thread_traceback(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "Exception in thread" not in done.stderr, done.stderr
     assert done.stderr.splitlines() == [
-        "grade: note: sub has no network.py, optimizers.py, train.py, config.py: the items that need them score 0"]
+        "grade: note: sub has no network.py, optimizers.py, train.py, config.py: the items that need them score 0"
+    ]
     assert "20 / 100" in done.stdout
 
 
@@ -89,7 +93,8 @@ def test_unwritable_report_folder_costs_one_line_not_the_score(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "100 / 100" in done.stdout
     assert done.stderr.splitlines() == [
-        "grade: error: cannot write the report to blocker/report: Not a directory (pass --out DIR or --no-report)"]
+        "grade: error: cannot write the report to blocker/report: Not a directory (pass --out DIR or --no-report)"
+    ]
 
 
 @pytest.mark.e2e
@@ -98,9 +103,15 @@ def test_unwritable_report_folder_costs_one_line_not_the_score(tmp_path):
 def test_ctrl_c_is_one_line_status_130_and_nothing_left_behind(tmp_path, delay):
     sub = materialize("infinite_loop_in_train", tmp_path / "sub")
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "grader", "check", str(sub), "--rubric", str(FAST_RUBRIC),
-                             "--out", "report"], cwd=tmp_path, env=env, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader", "check", str(sub), "--rubric", str(FAST_RUBRIC), "--out", "report"],
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(delay)
     os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends to its foreground group
     out, err = proc.communicate(timeout=120)

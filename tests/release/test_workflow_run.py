@@ -22,15 +22,26 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 def run_steps(starter: Path, bin_dir: Path, summary: Path) -> list[tuple[str, int, float, str]]:
     """Each `run:` step of grade.yml in bash -eo pipefail (as GitHub runs them); (name, status, s, output)."""
     workflow = yaml.safe_load((starter / ".github" / "workflows" / "grade.yml").read_text())
-    env = offline_env(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", GITHUB_STEP_SUMMARY=str(summary),
-                      CI="true", GITHUB_ACTIONS="true", TMPDIR=str(starter.parent))
+    env = offline_env(
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        GITHUB_STEP_SUMMARY=str(summary),
+        CI="true",
+        GITHUB_ACTIONS="true",
+        TMPDIR=str(starter.parent),
+    )
     results = []
     for step in workflow["jobs"]["grade"]["steps"]:
         if "run" not in step:
             continue
         started = time.perf_counter()
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=starter,
-                              env=env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=starter,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         results.append((step["name"], done.returncode, time.perf_counter() - started, done.stdout + done.stderr))
         if done.returncode:
             break
@@ -55,8 +66,9 @@ def test_skeleton_scores_zero_every_item_not_attempted_and_the_job_fails(wheel, 
     assert "Score 0 is below --fail-under 60" in steps[-1][3]
     for case in _suite(starter).iter("testcase"):
         failure, skipped = case.find("failure"), case.find("skipped")
-        assert skipped is not None or (failure is not None and failure.get("type") == "not_attempted"), \
-            ET.tostring(case, encoding="unicode")[:300]
+        assert skipped is not None or (failure is not None and failure.get("type") == "not_attempted"), ET.tostring(
+            case, encoding="unicode"
+        )[:300]
     assert "0 / 100" in (tmp_path / "summary.md").read_text() or "0/100" in (tmp_path / "summary.md").read_text()
 
 

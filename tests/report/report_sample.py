@@ -10,7 +10,7 @@ EVIL = "<script>alert('pwned')</script>"
 STUDENT_TRACEBACK = (
     "Traceback (most recent call last):\n"
     '  File "network.py", line 42, in backward\n'
-    f"    raise ValueError(\"{EVIL} & friends\")\n"
+    f'    raise ValueError("{EVIL} & friends")\n'
     f"ValueError: {EVIL} & friends\n"
 )
 
@@ -58,8 +58,7 @@ def make_artifacts(epochs: int = 2000, seed: int = 0) -> dict:
                 "hidden_x": rng.uniform(0, 1, (50, 2)),
                 "hidden_y": rng.integers(0, 2, (50, 1)),
                 "reference_losses": _losses(rng, epochs, rate=6.0),
-                "config": {"hidden": [4, 4], "activation": "sigmoid", "optimizer": "sgd", "lr": 0.1,
-                           "epochs": epochs},
+                "config": {"hidden": [4, 4], "activation": "sigmoid", "optimizer": "sgd", "lr": 0.1, "epochs": epochs},
             },
             "xor": {
                 "x": xor_x,
@@ -113,8 +112,15 @@ def make_result(epochs: int = 2000, seed: int = 0) -> GradeResult:
             status="failed",
             reason="gradient of b1 is wrong: relative error 0.5 (tolerance 1e-5) " + "x" * 150,
             checks=[
-                CheckOutcome("test_gradient[2-4-4-1]", "backward", "failed", 0.4,
-                             reason="gradient of b1 differs", duration=0.2, diagnoses=[diag]),
+                CheckOutcome(
+                    "test_gradient[2-4-4-1]",
+                    "backward",
+                    "failed",
+                    0.4,
+                    reason="gradient of b1 differs",
+                    duration=0.2,
+                    diagnoses=[diag],
+                ),
             ],
         ),
         ItemResult(
@@ -125,9 +131,15 @@ def make_result(epochs: int = 2000, seed: int = 0) -> GradeResult:
             status="failed",
             reason=f"train() crashed: ValueError: {EVIL}",
             checks=[
-                CheckOutcome("test_train_xor", "train_xor", "error", 0.0,
-                             reason=f"train() crashed: {EVIL}", duration=0.5,
-                             traceback=STUDENT_TRACEBACK),
+                CheckOutcome(
+                    "test_train_xor",
+                    "train_xor",
+                    "error",
+                    0.0,
+                    reason=f"train() crashed: {EVIL}",
+                    duration=0.5,
+                    traceback=STUDENT_TRACEBACK,
+                ),
             ],
         ),
         ItemResult(
@@ -138,8 +150,9 @@ def make_result(epochs: int = 2000, seed: int = 0) -> GradeResult:
             status="failed",
             reason="not attempted",
             not_attempted=True,
-            checks=[CheckOutcome("test_adam", "optimizers", "not_attempted", 0.0,
-                                 reason="Adam raises NotImplementedError")],
+            checks=[
+                CheckOutcome("test_adam", "optimizers", "not_attempted", 0.0, reason="Adam raises NotImplementedError")
+            ],
         ),
     ]
     return GradeResult(
@@ -150,9 +163,16 @@ def make_result(epochs: int = 2000, seed: int = 0) -> GradeResult:
         output="20 / 60",
         manual_items=[ManualItem("report", "Lab report", 20)],
         flags=[f"suspicious output: {EVIL}"],
-        meta={"grader_version": "0.1.0", "rubric_name": "lab1", "rubric_sha256": "abc123",
-              "submission_sha256": "def456", "python": "3.11.2", "numpy": "2.4.6",
-              "seeds": {"probe": 2026, "train": [0], "hidden": "rubric"}, "platform": "linux",
-              "timings": {"test_sigmoid": 0.01}},
+        meta={
+            "grader_version": "0.1.0",
+            "rubric_name": "lab1",
+            "rubric_sha256": "abc123",
+            "submission_sha256": "def456",
+            "python": "3.11.2",
+            "numpy": "2.4.6",
+            "seeds": {"probe": 2026, "train": [0], "hidden": "rubric"},
+            "platform": "linux",
+            "timings": {"test_sigmoid": 0.01},
+        },
         artifacts=make_artifacts(epochs, seed),
     )

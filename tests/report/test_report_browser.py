@@ -55,9 +55,18 @@ def run_chromium(browser: str, tmp_path: Path, *args: str) -> subprocess.Complet
     profile = tmp_path / "profile"
     profile.mkdir(exist_ok=True)
     command = [
-        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-        "--hide-scrollbars", f"--user-data-dir={profile}", *args,
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-extensions",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        *args,
     ]
     env = {**os.environ, "HOME": str(tmp_path)}
     return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
@@ -74,8 +83,14 @@ def test_page_renders_images_load_score_visible(report, tmp_path, viewport):
     page = report.read_text(encoding="utf-8")
     probe_copy = tmp_path / "probe.html"
     probe_copy.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
-    proc = run_chromium(browser, tmp_path, f"--window-size={viewport[0]},{viewport[1]}",
-                        "--virtual-time-budget=5000", "--dump-dom", probe_copy.as_uri())
+    proc = run_chromium(
+        browser,
+        tmp_path,
+        f"--window-size={viewport[0]},{viewport[1]}",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        probe_copy.as_uri(),
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     match = re.search(r'<pre id="probe-result">(.*?)</pre>', proc.stdout, re.S)
     assert match, f"probe did not run; stderr: {proc.stderr[-2000:]}"

@@ -7,8 +7,13 @@ from grader.report import figures
 from tests.report.report_sample import make_artifacts
 
 EXPECTED = {
-    "comparison_linear", "learning_curve_linear", "decision_boundary_linear",
-    "comparison_xor", "learning_curve_xor", "decision_boundary_xor", "gradcheck",
+    "comparison_linear",
+    "learning_curve_linear",
+    "decision_boundary_linear",
+    "comparison_xor",
+    "learning_curve_xor",
+    "decision_boundary_xor",
+    "gradcheck",
 }
 
 
@@ -24,14 +29,14 @@ def _assert_log_axis(ax):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert len(ticks) >= 2
     for tick, label in zip(ticks, labels):
-        assert float(label) == pytest.approx(10.0 ** tick, rel=1e-2)
+        assert float(label) == pytest.approx(10.0**tick, rel=1e-2)
 
 
 @pytest.mark.parametrize("lo, hi", [(-3.2, -0.5), (-16, 1), (-1.3, -1.1), (0.2, 0.3)])
 def test_log_ticks(lo, hi):
     ticks, labels = figures.log_ticks(lo, hi)
     assert (1 <= len(ticks) <= 9 and all(lo <= t <= hi for t in ticks)) or len(ticks) == 1
-    assert [float(v) for v in labels] == pytest.approx([10.0 ** t for t in ticks], rel=1e-2)
+    assert [float(v) for v in labels] == pytest.approx([10.0**t for t in ticks], rel=1e-2)
 
 
 def test_every_figure_written_and_not_blank(drawn):
@@ -131,8 +136,13 @@ def test_mpl_config_dir_is_lasting_and_writable():
 
 def test_reference_curve_legend_names_the_reference_configuration():
     entry = make_artifacts(epochs=50)["train"]["linear"]
-    entry["reference_config"] = {"hidden": [8, 8], "activation": "sigmoid", "optimizer": "adam", "lr": 0.05,
-                                 "epochs": 600}
+    entry["reference_config"] = {
+        "hidden": [8, 8],
+        "activation": "sigmoid",
+        "optimizer": "adam",
+        "lr": 0.05,
+        "epochs": 600,
+    }
     fig = figures.draw_learning_curve(entry, "linear")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["reference (hidden 8-8, sigmoid, adam, lr 0.05, 600 epochs)", "your network"]

@@ -91,11 +91,17 @@ def test_run_section_is_tables_naming_the_submission(result):
 
     from grader.report.html import render_html
 
-    meta = {**result.meta, "submission": "alice-lab1", "sandbox": "strict", "confinement": ["namespaces", "seccomp"],
-            "timings": {"test_slow": 2.5, "test_fast": 0.01}, "security": ["tried to import grader (the grader)"],
-            "budget": {"cpu_seconds": 3.5}}
+    meta = {
+        **result.meta,
+        "submission": "alice-lab1",
+        "sandbox": "strict",
+        "confinement": ["namespaces", "seccomp"],
+        "timings": {"test_slow": 2.5, "test_fast": 0.01},
+        "security": ["tried to import grader (the grader)"],
+        "budget": {"cpu_seconds": 3.5},
+    }
     page = render_html(dataclasses.replace(result, meta=meta))
-    run = page[page.index('<section id="meta">'):]
+    run = page[page.index('<section id="meta">') :]
     run = run[: run.index("</section>")]
     assert "<table" in run and "{" not in run and "[" not in run  # words and tables, never raw JSON
     text = re.sub("<[^>]+>", " ", run)

@@ -83,15 +83,24 @@ def test_extras_not_attempted_are_skipped_so_a_full_score_is_green(result):
     from grader.results import CheckOutcome, ItemResult
 
     stub = CheckOutcome("test_extra_activations", "extra_activations", "not_attempted", 0.0, reason="TODO: tanh")
-    extra = ItemResult(key="extra_activations", title="Extra: tanh, ReLU, leaky ReLU", score=0.0, max_score=0.0,
-                       status="failed", reason="not attempted", not_attempted=True, checks=[stub])
+    extra = ItemResult(
+        key="extra_activations",
+        title="Extra: tanh, ReLU, leaky ReLU",
+        score=0.0,
+        max_score=0.0,
+        status="failed",
+        reason="not attempted",
+        not_attempted=True,
+        checks=[stub],
+    )
     full = dataclasses.replace(result, items=[i for i in result.items if i.status == "passed"] + [extra])
     doc = _parse_valid(render_junit(full))
     case = {c.get("classname"): c for c in doc.findall(".//testcase")}["lab1.extra_activations"]
     assert case.find("failure") is None and "optional extra" in case.find("skipped").get("message")
     suite = doc.find("testsuite")
     assert suite.get("failures") == "0" and suite.get("skipped") == str(1 + len(full.manual_items))
-    attempted = dataclasses.replace(extra, not_attempted=False, reason="tanh is wrong",
-                                    checks=[dataclasses.replace(stub, status="failed")])
+    attempted = dataclasses.replace(
+        extra, not_attempted=False, reason="tanh is wrong", checks=[dataclasses.replace(stub, status="failed")]
+    )
     doc = _parse_valid(render_junit(dataclasses.replace(full, items=full.items[:-1] + [attempted])))
     assert doc.find("testsuite").get("failures") == "1"  # a wrong extra still says so

@@ -35,8 +35,9 @@ def test_the_score_is_printed_before_the_figures_are_drawn(capsys, tmp_path, mon
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     result = make_result(epochs=50)
     figures = _Figures(capsys)
-    code = finish_check(result, json_path=None, out_dir=tmp_path / "report", figures=figures, fail_under=None,
-                        verbose=False)
+    code = finish_check(
+        result, json_path=None, out_dir=tmp_path / "report", figures=figures, fail_under=None, verbose=False
+    )
     assert code == 0
     score = f"{result.score:g} / {result.max_score:g}"
     assert score in figures.seen_at_submit, figures.seen_at_submit  # before any figure was drawn

@@ -34,8 +34,9 @@ def submission(tmp_path):
 
 
 def call(box: Sandbox, func: str, seconds: float, budget: float):
-    return box.request("call", {"a0": np.array([seconds])}, timeout=budget, what=func, module="activations",
-                       func=func, args=["@a0"])
+    return box.request(
+        "call", {"a0": np.array([seconds])}, timeout=budget, what=func, module="activations", func=func, args=["@a0"]
+    )
 
 
 def test_an_endless_loop_is_stopped_after_its_cpu_budget_not_before(submission):
@@ -94,10 +95,18 @@ def test_an_overloaded_check_makes_the_result_a_regrade_row_not_ok():
     from grader.results import CheckOutcome, GradeResult, ItemResult
 
     def result(status: str) -> GradeResult:
-        check = CheckOutcome(name="test_train", item="train_xor", status=status, fraction=0.0,
-                             reason="machine overloaded: regrade. ...")
-        item = ItemResult(key="train_xor", title="Training", score=0.0, max_score=15.0, status="failed",
-                          reason=check.reason, checks=[check])
+        check = CheckOutcome(
+            name="test_train", item="train_xor", status=status, fraction=0.0, reason="machine overloaded: regrade. ..."
+        )
+        item = ItemResult(
+            key="train_xor",
+            title="Training",
+            score=0.0,
+            max_score=15.0,
+            status="failed",
+            reason=check.reason,
+            checks=[check],
+        )
         return GradeResult(score=85.0, max_score=100.0, items=[item], output="Score 85 / 100.")
 
     overloaded, timed_out = result("overloaded"), result("timeout")

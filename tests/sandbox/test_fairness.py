@@ -26,13 +26,17 @@ def _submission(root: Path, **modules: str) -> Path:
 
 def _call(box, func, module="activations", *args):
     arrays = {f"a{i}": np.asarray(a) for i, a in enumerate(args)}
-    return box.request("call", arrays, timeout=10, what=func, module=module, func=func,
-                       args=[f"@a{i}" for i in range(len(args))])[1]["out"]
+    return box.request(
+        "call", arrays, timeout=10, what=func, module=module, func=func, args=[f"@a{i}" for i in range(len(args))]
+    )[1]["out"]
 
 
 def test_a_module_of_the_submission_named_like_a_framework_is_the_students(tmp_path):
-    sub = _submission(tmp_path / "sub", autograd="def twice(x):\n    return 2 * x\n",
-                      activations="import autograd\ndef sigmoid(x):\n    return autograd.twice(x)\n")
+    sub = _submission(
+        tmp_path / "sub",
+        autograd="def twice(x):\n    return 2 * x\n",
+        activations="import autograd\ndef sigmoid(x):\n    return autograd.twice(x)\n",
+    )
     with Sandbox(sub, LIMITS, frameworks=sorted(FRAMEWORKS)) as box:
         assert box.imports()["activations"]["status"] == "ok"
         np.testing.assert_array_equal(_call(box, "sigmoid", "activations", np.ones(2)), 2.0)
@@ -40,21 +44,26 @@ def test_a_module_of_the_submission_named_like_a_framework_is_the_students(tmp_p
 
 
 def test_a_framework_that_is_not_the_students_is_still_refused(tmp_path):
-    sub = _submission(tmp_path / "sub", activations="""
+    sub = _submission(
+        tmp_path / "sub",
+        activations="""
         import importlib
         def sigmoid(x):
             try:
                 importlib.import_module("tor" + "ch")
             except ImportError as exc:
                 return x * 0 + (3 if "not allowed" in str(exc) else 4)
-        """)
+        """,
+    )
     with Sandbox(sub, LIMITS, frameworks=sorted(FRAMEWORKS)) as box:
         np.testing.assert_array_equal(_call(box, "sigmoid", "activations", np.ones(2)), 3.0)
         assert box.audit_events == ["import of torch"]
 
 
 def test_matplotlibs_font_helper_is_not_a_security_event_but_the_students_own_is(tmp_path):
-    sub = _submission(tmp_path / "sub", activations="""
+    sub = _submission(
+        tmp_path / "sub",
+        activations="""
         import subprocess
         def identity(x):
             from matplotlib import font_manager
@@ -64,7 +73,8 @@ def test_matplotlibs_font_helper_is_not_a_security_event_but_the_students_own_is
         def sigmoid(x):
             subprocess.run(["fc-list"], capture_output=True, check=False)
             return x
-        """)
+        """,
+    )
     with Sandbox(sub, LIMITS, frameworks=sorted(FRAMEWORKS)) as box:
         _call(box, "identity", "activations", np.ones(2))
         assert box.security_events == []
@@ -73,7 +83,9 @@ def test_matplotlibs_font_helper_is_not_a_security_event_but_the_students_own_is
 
 
 def test_the_submission_sees_a_plain_command_line_and_code_run_at_import_is_noted(tmp_path):
-    sub = _submission(tmp_path / "sub", train="""
+    sub = _submission(
+        tmp_path / "sub",
+        train="""
         import argparse, sys
         ARGV = list(sys.argv)
         def main(argv=None):
@@ -82,7 +94,8 @@ def test_the_submission_sees_a_plain_command_line_and_code_run_at_import_is_note
         main()
         def count(x):
             return x * 0 + len(ARGV)
-        """)
+        """,
+    )
     with Sandbox(sub, LIMITS) as box:
         assert box.imports()["train"]["status"] == "ok"
         np.testing.assert_array_equal(_call(box, "count", "train", np.ones(1)), 1.0)
@@ -91,7 +104,9 @@ def test_the_submission_sees_a_plain_command_line_and_code_run_at_import_is_note
 
 
 def test_importing_the_grader_or_the_reference_is_refused_and_flagged(tmp_path):
-    sub = _submission(tmp_path / "sub", activations="""
+    sub = _submission(
+        tmp_path / "sub",
+        activations="""
         import importlib
         found = []
         for name in ("grader", "reference", "grader.lab.spec", "_lab1_grader_sandbox"):
@@ -107,7 +122,8 @@ def test_importing_the_grader_or_the_reference_is_refused_and_flagged(tmp_path):
             pass
         def sigmoid(x):
             return x * 0 + len(found)
-        """)
+        """,
+    )
     with Sandbox(sub, LIMITS) as box:
         np.testing.assert_array_equal(_call(box, "sigmoid", "activations", np.ones(1)), 0.0)
         events = " | ".join(box.security_events)
@@ -116,7 +132,9 @@ def test_importing_the_grader_or_the_reference_is_refused_and_flagged(tmp_path):
 
 
 def test_generated_code_of_the_standard_library_is_not_flagged_but_exec_of_text_is(tmp_path):
-    sub = _submission(tmp_path / "sub", activations="""
+    sub = _submission(
+        tmp_path / "sub",
+        activations="""
         import collections, dataclasses
         Pair = collections.namedtuple("Pair", "a b")
         @dataclasses.dataclass
@@ -128,7 +146,8 @@ def test_generated_code_of_the_standard_library_is_not_flagged_but_exec_of_text_
             scope = {}
             exec("def f(v):\\n    return v + 1", scope)
             return scope["f"](x)
-        """)
+        """,
+    )
     with Sandbox(sub, LIMITS) as box:
         np.testing.assert_allclose(_call(box, "identity", "activations", np.ones(1)), 0.2)
         assert box.security_events == []
@@ -136,7 +155,7 @@ def test_generated_code_of_the_standard_library_is_not_flagged_but_exec_of_text_
         assert any("ran code built at run time" in event for event in box.security_events)
 
 
-NUMERICAL_BACKWARD = '''
+NUMERICAL_BACKWARD = """
         def backward(self, y):
             x = self._x_for_numerical
             grads = {}
@@ -153,7 +172,7 @@ NUMERICAL_BACKWARD = '''
                 grads[name] = g
             self.forward(x)
             return grads
-'''
+"""
 
 
 def test_a_numerical_backward_is_noted_for_review_and_backpropagation_is_not(tmp_path):
@@ -177,7 +196,9 @@ def test_a_numerical_backward_is_noted_for_review_and_backpropagation_is_not(tmp
     start = text.index("    def backward(self, y):")
     end = text.index("    def update(self, grads):")
     text = text[:start] + textwrap.indent(textwrap.dedent(NUMERICAL_BACKWARD), "    ") + "\n" + text[end:]
-    text = text.replace("    def forward(self, x):\n", "    def forward(self, x):\n        self._x_for_numerical = x\n", 1)
+    text = text.replace(
+        "    def forward(self, x):\n", "    def forward(self, x):\n        self._x_for_numerical = x\n", 1
+    )
     (numerical / "network.py").write_text(text)
     notes = backward_probe(numerical)
     assert len(notes) == 1 and "backward seems computed numerically" in notes[0], notes

@@ -52,8 +52,15 @@ def sub(tmp_path):
 
 def call(box, func, *args, budget=2.0):
     arrays = {f"a{i}": np.asarray(a) for i, a in enumerate(args)}
-    return box.request("call", arrays, timeout=budget, what=func, module="activations", func=func,
-                       args=[f"@a{i}" for i in range(len(args))])
+    return box.request(
+        "call",
+        arrays,
+        timeout=budget,
+        what=func,
+        module="activations",
+        func=func,
+        args=[f"@a{i}" for i in range(len(args))],
+    )
 
 
 def test_portable_round_trip_errors_and_what_it_records(sub):
@@ -113,11 +120,42 @@ def test_auto_picks_what_the_machine_supports():
 # --- no POSIX-only call in the portable path ------------------------------------------------------
 
 POSIX_ONLY = {
-    "os": {"fork", "forkpty", "setsid", "setpgid", "getpgid", "killpg", "getuid", "geteuid", "getgid", "setuid",
-           "setgid", "pipe2", "wait", "waitpid", "wait4", "WNOHANG", "uname", "sched_setaffinity", "getppid_posix",
-           "posix_spawn", "mkfifo"},
-    "signal": {"SIGKILL", "SIGSTOP", "SIGXCPU", "SIGXFSZ", "SIGCHLD", "SIGHUP", "SIGALRM", "alarm", "setitimer",
-               "pthread_kill", "pthread_sigmask"},
+    "os": {
+        "fork",
+        "forkpty",
+        "setsid",
+        "setpgid",
+        "getpgid",
+        "killpg",
+        "getuid",
+        "geteuid",
+        "getgid",
+        "setuid",
+        "setgid",
+        "pipe2",
+        "wait",
+        "waitpid",
+        "wait4",
+        "WNOHANG",
+        "uname",
+        "sched_setaffinity",
+        "getppid_posix",
+        "posix_spawn",
+        "mkfifo",
+    },
+    "signal": {
+        "SIGKILL",
+        "SIGSTOP",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGCHLD",
+        "SIGHUP",
+        "SIGALRM",
+        "alarm",
+        "setitimer",
+        "pthread_kill",
+        "pthread_sigmask",
+    },
     "select": {"select", "poll", "epoll"},
 }
 POSIX_MODULES = {"resource", "fcntl", "termios", "pwd", "grp", "ctypes", "posix"}
@@ -125,7 +163,12 @@ POSIX_KEYWORDS = {"preexec_fn", "pass_fds", "start_new_session", "process_group"
 # Parts of process.py that only the default and strict tiers reach.
 POSIX_ONLY_FUNCTIONS = {"_spawn_posix"}
 # strict/ and procs.py helpers the portable path may use: plain path computations and a constant.
-STRICT_ALLOWED = {"hidden_paths", "MARKER", "remove_orphan_folders", "framework_dirs"}  # the last one: with is_alive=psutil
+STRICT_ALLOWED = {
+    "hidden_paths",
+    "MARKER",
+    "remove_orphan_folders",
+    "framework_dirs",
+}  # the last one: with is_alive=psutil
 
 
 def _posix_guard(test: ast.expr) -> bool:
@@ -134,8 +177,13 @@ def _posix_guard(test: ast.expr) -> bool:
     if isinstance(test, ast.Compare) and isinstance(test.comparators[0], ast.Constant):
         value, op = test.comparators[0].value, test.ops[0]
         return (isinstance(op, ast.NotEq) and value == "portable") or (isinstance(op, ast.Eq) and value == "strict")
-    return (isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith"
-            and ast.unparse(test.func.value) == "sys.platform" and ast.unparse(test.args[0]) == "'linux'")
+    return (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "startswith"
+        and ast.unparse(test.func.value) == "sys.platform"
+        and ast.unparse(test.args[0]) == "'linux'"
+    )
 
 
 def posix_calls(path: Path) -> list[str]:
@@ -175,8 +223,10 @@ def test_the_portable_path_uses_no_posix_only_call(name):
 
 def test_the_scan_finds_posix_only_calls(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("import os, resource, subprocess\nos.killpg(1, 9)\n"
-                      "subprocess.Popen(['x'], preexec_fn=None)\nif self.tier != 'portable':\n    os.setsid()\n")
+    sample.write_text(
+        "import os, resource, subprocess\nos.killpg(1, 9)\n"
+        "subprocess.Popen(['x'], preexec_fn=None)\nif self.tier != 'portable':\n    os.setsid()\n"
+    )
     assert posix_calls(sample) == ["sample.py:1 import resource", "sample.py:2 os.killpg", "sample.py:3 preexec_fn="]
 
 
@@ -185,7 +235,9 @@ def test_batch_grades_a_class_in_the_portable_tier_only_when_asked_by_name(monke
     from grader.batch.run import resolve_sandbox
     from grader.sandbox import tiers
 
-    monkeypatch.setattr(tiers, "choose", lambda asked: ("portable", "auto: windows") if asked == "auto" else (asked, ""))
+    monkeypatch.setattr(
+        tiers, "choose", lambda asked: ("portable", "auto: windows") if asked == "auto" else (asked, "")
+    )
     with pytest.raises(BatchError, match=r"confines nothing.*--sandbox portable"):
         resolve_sandbox("auto")
     assert resolve_sandbox("portable") == "portable"
@@ -213,7 +265,8 @@ def test_a_portable_check_runs_in_a_grader_without_posix_only_functions():
     import sys
 
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-c", PORTABLE_RUN], cwd=root, capture_output=True, text=True,
-                          timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PORTABLE_RUN], cwd=root, capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split()[-2:] == ["100.0", "portable"], done.stdout[-500:]

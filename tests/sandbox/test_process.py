@@ -19,18 +19,22 @@ def make_submission(tmp_path):
         for name, code in modules.items():
             (root / f"{name}.py").write_text(textwrap.dedent(code))
         return root
+
     return make
 
 
 def call(box, func, *args, module="activations", timeout=1.5):
     arrays = {f"a{i}": np.asarray(a) for i, a in enumerate(args)}
-    return box.request("call", arrays, timeout=timeout, what=func, module=module, func=func,
-                       args=[f"@a{i}" for i in range(len(args))])
+    return box.request(
+        "call", arrays, timeout=timeout, what=func, module=module, func=func, args=[f"@a{i}" for i in range(len(args))]
+    )
 
 
 def test_probe_round_trip_and_import_statuses(make_submission):
-    sub = make_submission(activations="import numpy as np\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n",
-                          losses='raise NotImplementedError("TODO: mse")\n')
+    sub = make_submission(
+        activations="import numpy as np\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n",
+        losses='raise NotImplementedError("TODO: mse")\n',
+    )
     with Sandbox(sub, LIMITS) as box:
         _, arrays = call(box, "sigmoid", np.zeros(3))
         np.testing.assert_allclose(arrays["out"], 0.5)
@@ -47,7 +51,9 @@ def test_not_implemented_is_not_attempted(make_submission):
 
 
 def test_student_traceback_names_only_their_files(make_submission):
-    sub = make_submission(activations="def sigmoid(x):\n    return helper(x)\ndef helper(x):\n    return x / 0.0 + [][1]\n")
+    sub = make_submission(
+        activations="def sigmoid(x):\n    return helper(x)\ndef helper(x):\n    return x / 0.0 + [][1]\n"
+    )
     with Sandbox(sub, LIMITS) as box, pytest.raises(SubmissionError) as caught:
         call(box, "sigmoid", np.zeros(3))
     assert 'File "activations.py", line 4, in helper' in caught.value.traceback
@@ -55,7 +61,9 @@ def test_student_traceback_names_only_their_files(make_submission):
 
 
 def test_endless_loop_is_killed_and_the_child_restarts(make_submission):
-    sub = make_submission(activations="def sigmoid(x):\n    while x.size:\n        pass\ndef identity(x):\n    return x\n")
+    sub = make_submission(
+        activations="def sigmoid(x):\n    while x.size:\n        pass\ndef identity(x):\n    return x\n"
+    )
     with Sandbox(sub, LIMITS) as box:
         with pytest.raises(ProbeTimeout, match=r"did not finish within 1\.5 s"):
             call(box, "sigmoid", np.zeros(3))
@@ -76,7 +84,9 @@ def test_endless_import_stops_all_later_probes_at_once(make_submission):
 
 
 def test_output_is_capped(make_submission):
-    sub = make_submission(activations="def sigmoid(x):\n    for _ in range(2000):\n        print('x' * 1000)\n    return x\n")
+    sub = make_submission(
+        activations="def sigmoid(x):\n    for _ in range(2000):\n        print('x' * 1000)\n    return x\n"
+    )
     with Sandbox(sub, LIMITS) as box:
         header, _ = call(box, "sigmoid", np.zeros(1))
         assert len(header["output"]) < 5 * 1024 and "more characters of output dropped" in header["output"]
@@ -102,7 +112,9 @@ def test_memory_limit_is_enforced(make_submission):
 
 def test_environment_is_scrubbed(make_submission, monkeypatch):
     monkeypatch.setenv("LAB1_SECRET_SEED", "987654")
-    sub = make_submission(activations="import os, numpy as np\ndef sigmoid(x):\n    return np.array([len(os.environ.get('LAB1_SECRET_SEED', ''))])\n")
+    sub = make_submission(
+        activations="import os, numpy as np\ndef sigmoid(x):\n    return np.array([len(os.environ.get('LAB1_SECRET_SEED', ''))])\n"
+    )
     with Sandbox(sub, LIMITS) as box:
         _, arrays = call(box, "sigmoid", np.zeros(1))
     assert arrays["out"].tolist() == [0]

@@ -59,10 +59,19 @@ def _npy(array) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("array", [
-    np.array(1.5), np.arange(3), np.zeros((0, 4), dtype=np.uint8), np.array([True, False]),
-    np.asfortranarray(np.arange(6.0).reshape(2, 3)), np.arange(4, dtype=">i4"), np.ones((1, 2, 3, 4), np.float32),
-], ids=["0d", "int", "empty", "bool", "fortran", "big-endian", "4d"])
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array(1.5),
+        np.arange(3),
+        np.zeros((0, 4), dtype=np.uint8),
+        np.array([True, False]),
+        np.asfortranarray(np.arange(6.0).reshape(2, 3)),
+        np.arange(4, dtype=">i4"),
+        np.ones((1, 2, 3, 4), np.float32),
+    ],
+    ids=["0d", "int", "empty", "bool", "fortran", "big-endian", "4d"],
+)
 def test_every_numeric_layout_decodes_to_an_equal_writable_array(array):
     decoded = protocol.decode_array(_npy(array))
     assert decoded.shape == array.shape and decoded.dtype == array.dtype
@@ -70,8 +79,11 @@ def test_every_numeric_layout_decodes_to_an_equal_writable_array(array):
     assert decoded.flags.writeable
 
 
-@pytest.mark.parametrize("payload", [_npy(np.zeros(3))[:-1], _npy(np.zeros(3)) + b"x", b"junk", _npy(np.zeros(3))[:8]],
-                         ids=["short", "long", "not-npy", "truncated-header"])
+@pytest.mark.parametrize(
+    "payload",
+    [_npy(np.zeros(3))[:-1], _npy(np.zeros(3)) + b"x", b"junk", _npy(np.zeros(3))[:8]],
+    ids=["short", "long", "not-npy", "truncated-header"],
+)
 def test_payload_that_does_not_match_its_header_is_refused(payload):
     with pytest.raises(protocol.ProtocolError, match="unreadable array payload"):
         protocol.decode_array(payload)

@@ -65,8 +65,9 @@ PROBE = textwrap.dedent("""
 
 
 def _probe(older: int) -> dict:
-    done = subprocess.run([sys.executable, "-c", PROBE, str(older)], capture_output=True, text=True,
-                          timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(older)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -95,8 +96,10 @@ def test_ancestors_are_refused_by_name_whatever_their_pid_numbers():
     own, grader_pid = 500, 30000  # pids wrapped around: the grader's number is larger than the child's
     block = confine._pid_checked("kill", 62, 0, own=own, protected=(grader_pid, 7000))
     program = [(confine.LD, 0, 0, 0), *block, (confine.RET, 0, 0, confine.ALLOW)]  # as seccomp_program places it
+
     def action(pid: int) -> int:
         return _run_bpf(program, {0: 62, 16: pid % (1 << 32)})
+
     assert action(grader_pid) == confine.EPERM and action(-grader_pid) == confine.EPERM
     assert action(7000) == confine.EPERM and action(-7000) == confine.EPERM
     assert action(own - 1) == confine.EPERM and action(-1) == confine.EPERM  # older by number, every process
@@ -105,15 +108,35 @@ def test_ancestors_are_refused_by_name_whatever_their_pid_numbers():
 
 
 def test_the_filter_refuses_older_processes_and_allows_its_own():
-    done = subprocess.run([sys.executable, "-c", PROBE, str(os.getpid())], capture_output=True, text=True,
-                          timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(os.getpid())], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout.strip().splitlines()[-1])
     refused = "Operation not permitted"
-    for name in ("prlimit older", "prlimit older read", "prlimit64 older raw, high bits set", "kill older",
-                 "kill all", "killpg older", "setpriority older", "setpriority user", "affinity older",
-                 "scheduler older", "pidfd older", "ptrace older", "process_vm_readv older"):
+    for name in (
+        "prlimit older",
+        "prlimit older read",
+        "prlimit64 older raw, high bits set",
+        "kill older",
+        "kill all",
+        "killpg older",
+        "setpriority older",
+        "setpriority user",
+        "affinity older",
+        "scheduler older",
+        "pidfd older",
+        "ptrace older",
+        "process_vm_readv older",
+    ):
         assert results[name] == refused, (name, results[name])
-    for name in ("prlimit self", "setrlimit self", "kill self", "kill own group", "kill younger",
-                 "setpriority self", "affinity self"):
+    for name in (
+        "prlimit self",
+        "setrlimit self",
+        "kill self",
+        "kill own group",
+        "kill younger",
+        "setpriority self",
+        "affinity self",
+    ):
         assert results[name] == "ok", (name, results[name])

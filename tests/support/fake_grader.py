@@ -58,16 +58,34 @@ def fake_grade(submission, *, rubric=None, secret_seed=None, sandbox="default", 
             ok, reason = False, "not attempted"
         else:
             ok, reason = True, ""
-        check = CheckOutcome(name=f"test_{item.key}", item=item.key, status="passed" if ok else "failed",
-                             fraction=1.0 if ok else 0.0, reason=reason,
-                             diagnoses=[] if ok else [pending.pop() for _ in list(pending)][::-1])
-        items.append(ItemResult(key=item.key, title=item.title, score=float(item.points) if ok else 0.0,
-                                max_score=float(item.points), status="passed" if ok else "failed",
-                                reason=reason or "passed", visibility=item.visibility,
-                                not_attempted=reason == "not attempted", checks=[check]))
+        check = CheckOutcome(
+            name=f"test_{item.key}",
+            item=item.key,
+            status="passed" if ok else "failed",
+            fraction=1.0 if ok else 0.0,
+            reason=reason,
+            diagnoses=[] if ok else [pending.pop() for _ in list(pending)][::-1],
+        )
+        items.append(
+            ItemResult(
+                key=item.key,
+                title=item.title,
+                score=float(item.points) if ok else 0.0,
+                max_score=float(item.points),
+                status="passed" if ok else "failed",
+                reason=reason or "passed",
+                visibility=item.visibility,
+                not_attempted=reason == "not attempted",
+                checks=[check],
+            )
+        )
     flags = ["framework: imports torch"] if any("import torch" in s for s in sources.values()) else []
-    flags += [line.split("FAKE_FLAG", 1)[1].strip() for s in sources.values() for line in s.splitlines()
-              if "# FAKE_FLAG" in line]
+    flags += [
+        line.split("FAKE_FLAG", 1)[1].strip()
+        for s in sources.values()
+        for line in s.splitlines()
+        if "# FAKE_FLAG" in line
+    ]
     score = sum(i.score for i in items)
     return GradeResult(
         score=score,

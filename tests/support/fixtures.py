@@ -77,8 +77,7 @@ def materialize(name: str, target: Path) -> Path:
     for number, edit in enumerate(spec.get("edit", []), 1):
         path = target / edit["file"]
         where = f"{name}.toml edit {number} ({edit['file']})"
-        path.write_text(apply_edit(path.read_text(encoding="utf-8"), edit["old"], edit["new"], where),
-                        encoding="utf-8")
+        path.write_text(apply_edit(path.read_text(encoding="utf-8"), edit["old"], edit["new"], where), encoding="utf-8")
     for relative, content in spec.get("files", {}).items():
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)

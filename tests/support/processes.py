@@ -53,8 +53,11 @@ def live_processes(environ: bool = False) -> list[Process]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
         except (OSError, IndexError):
             continue  # gone meanwhile
-        found.append(Process(int(entry.name), cmdline, _read_link(entry / "cwd"),
-                             _read_bytes(entry / "environ") if environ else b""))
+        found.append(
+            Process(
+                int(entry.name), cmdline, _read_link(entry / "cwd"), _read_bytes(entry / "environ") if environ else b""
+            )
+        )
     return found
 
 

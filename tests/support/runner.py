@@ -38,8 +38,9 @@ class GraderProcess:
     seconds: float  # reported by the session summaries, never asserted
 
 
-def run_grader(args: Iterable[str], tmpdir: Path | None, timeout: float, env: Mapping[str, str] | None = None,
-               cwd: Path = ROOT) -> GraderProcess:
+def run_grader(
+    args: Iterable[str], tmpdir: Path | None, timeout: float, env: Mapping[str, str] | None = None, cwd: Path = ROOT
+) -> GraderProcess:
     """`python -m grader ARGS` with TMPDIR=tmpdir, no stdin, the variables of SCRUBBED_ENV removed
     and then `env` added; a run still going after `timeout` seconds is killed and reported as such.
     tmpdir None keeps this process's TMPDIR (for a run whose leftovers nobody looks for)."""
@@ -50,8 +51,9 @@ def run_grader(args: Iterable[str], tmpdir: Path | None, timeout: float, env: Ma
         full_env["TMPDIR"] = str(tmpdir)
     started = time.perf_counter()
     try:
-        done = subprocess.run(argv, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            argv, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
         code, out, err = done.returncode, done.stdout, done.stderr
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""

@@ -49,8 +49,9 @@ def student_gradients(lab, context, index, sizes, batch):
         weights, x, y = case(context, index, sizes, batch)
         dtypes: list[str] = []
         try:
-            grads = lab.backward(sizes, "sigmoid", weights, x, y, what=f"backward with sizes {tuple(sizes)}",
-                                 dtypes=dtypes)
+            grads = lab.backward(
+                sizes, "sigmoid", weights, x, y, what=f"backward with sizes {tuple(sizes)}", dtypes=dtypes
+            )
             context.cache[key] = {**grads, "dtypes": dtypes}
         except Exception as exc:  # noqa: BLE001 - remembered so both checks report it
             context.cache[key] = exc
@@ -91,18 +92,31 @@ def build_reference(lab, context, index, sizes, params) -> Reference:
         noise = float(np.max(np.abs(base - expected) / (1.0 + np.abs(expected))))
         strict = min(tolerance, max(1e-3 * step, 10.0 * noise))
         moved = sum(not close(out, spec.forward(p, x), strict) for p, out in zip(sets, outputs))
-        lie = (f"forward answers differently when parameters are perturbed: it computes the specified network, "
-               f"but {moved} of its {len(sets)} replies with one parameter moved by {step:g} differ from the "
-               "specified network's") if moved else ""
+        lie = (
+            (
+                f"forward answers differently when parameters are perturbed: it computes the specified network, "
+                f"but {moved} of its {len(sets)} replies with one parameter moved by {step:g} differ from the "
+                "specified network's"
+            )
+            if moved
+            else ""
+        )
         return Reference(spec.gradient(weights, x, y), True, float32, lie)
     numeric = assemble([spec.mse(out, y) for out in outputs])
     picker = np.random.default_rng([context.secret_seed, 800 + index])  # a subset code cannot anticipate
     pick = picker.choice(len(sets), size=min(params["recheck"], len(sets)), replace=False)
-    again = lab.forward_in_fresh_child(sizes, "sigmoid", [sets[i] for i in pick], x,
-                                       what=f"{what}, asked again in a fresh process")
+    again = lab.forward_in_fresh_child(
+        sizes, "sigmoid", [sets[i] for i in pick], x, what=f"{what}, asked again in a fresh process"
+    )
     changed = sum(not close(out, outputs[i], RECHECK_RTOL) for i, out in zip(pick, again))
-    lie = (f"forward answers differently when parameters are perturbed: {changed} of {len(pick)} of its "
-           "finite-difference replies changed when asked again in another order in a fresh process") if changed else ""
+    lie = (
+        (
+            f"forward answers differently when parameters are perturbed: {changed} of {len(pick)} of its "
+            "finite-difference replies changed when asked again in another order in a fresh process"
+        )
+        if changed
+        else ""
+    )
     note = "judged against central differences of your own forward, which differs from the specified network"
     return Reference(numeric, False, float32, lie, [note])
 
@@ -125,8 +139,9 @@ def resolve_factor(lab, context, index, sizes, params, r, named, tolerance) -> D
     (base,), _ = lab.forward_many(sizes2, "sigmoid", [weights], x, what=what)
     if not close(base, spec.forward(weights, x), params["forward_tolerance"]):
         return None
-    r2 = constant_factor(lab.backward(sizes2, "sigmoid", weights, x, y, what=what)["first"],
-                         spec.gradient(weights, x, y), tolerance)
+    r2 = constant_factor(
+        lab.backward(sizes2, "sigmoid", weights, x, y, what=what)["first"], spec.gradient(weights, x, y), tolerance
+    )
     if r2 is None:
         return None
     winners = [values[h] for h in hints if abs(abs(r2) / values[h][0] - 1.0) < RATIO_TOL]
@@ -135,6 +150,8 @@ def resolve_factor(lab, context, index, sizes, params, r, named, tolerance) -> D
     value, symbol, hint = winners[0]
     first = next(t for t in named if t[2] == hint)
     ruled_out = " or ".join(t[1] for t in named if t[2] != hint and t[1])
-    message = (f"every gradient is {r:.4g}x the numerical one ({r:.4g} = {first[1]}): with sizes {tuple(sizes2)} "
-               f"and a batch of N={n} it is {r2:.4g}x ({value:.4g} = {symbol}), so not {ruled_out}")
+    message = (
+        f"every gradient is {r:.4g}x the numerical one ({r:.4g} = {first[1]}): with sizes {tuple(sizes2)} "
+        f"and a batch of N={n} it is {r2:.4g}x ({value:.4g} = {symbol}), so not {ruled_out}"
+    )
     return Diagnosis("grad_scale", message, hint, "backward")

@@ -28,6 +28,7 @@ def test_derivative_sigmoid_takes_the_output(lab, rubric, params, grade):
     y = spec.sigmoid(rng(rubric, 2).normal(0, 2, (6, 3)))
     got = lab.call("activations", "derivative_sigmoid", y, what="derivative_sigmoid(y)")
     if close(got, spec.sigmoid(y) * (1 - spec.sigmoid(y)), params["tolerance"]):
-        pytest.fail("derivative_sigmoid(y) receives the sigmoid's OUTPUT y: return y * (1 - y), "
-                    "do not apply sigmoid to y again")
+        pytest.fail(
+            "derivative_sigmoid(y) receives the sigmoid's OUTPUT y: return y * (1 - y), do not apply sigmoid to y again"
+        )
     assert close(got, y * (1 - y), params["tolerance"]), "derivative_sigmoid(y) must return y * (1 - y)"

@@ -20,9 +20,12 @@ from grader.sandbox import ProbeError
 
 def _float32_note(tolerance, step):
     return Diagnosis(
-        "float32", f"your network computes in float32: float64 is expected (the contract's arrays are float64); "
+        "float32",
+        f"your network computes in float32: float64 is expected (the contract's arrays are float64); "
         f"backward was checked at a precision suited to float32 (tolerance {tolerance:g}, step {step:g})",
-        "keep arrays float64: np.asarray(x, dtype=float), and no .astype(np.float32)", "backward")
+        "keep arrays float64: np.asarray(x, dtype=float), and no .astype(np.float32)",
+        "backward",
+    )
 
 
 def _add(grade, diagnosis):
@@ -42,16 +45,32 @@ def test_gradients_match_the_reference(lab, context, params, grade):
         if ref.float32:
             _add(grade, _float32_note(tolerance, params["float32_step"]))
         if ref.lie:
-            _add(grade, Diagnosis("forward_lies_when_perturbed", ref.lie,
-                                  "forward must compute the same function whatever parameters it is given"))
+            _add(
+                grade,
+                Diagnosis(
+                    "forward_lies_when_perturbed",
+                    ref.lie,
+                    "forward must compute the same function whatever parameters it is given",
+                ),
+            )
             failures.append(f"sizes {tuple(sizes)}: {ref.lie}")
             credit.append(0.0)
             continue
-        errors = {k: (gradcheck.relative_error(student[k], ref.gradient[k])
-                      if student[k].shape == ref.gradient[k].shape else float("inf")) for k in weights}
+        errors = {
+            k: (
+                gradcheck.relative_error(student[k], ref.gradient[k])
+                if student[k].shape == ref.gradient[k].shape
+                else float("inf")
+            )
+            for k in weights
+        }
         if index == 0:
-            grade.data["gradcheck"] = {"sizes": list(sizes), "tolerance": tolerance, "trusted": ref.trusted,
-                                       "relative_errors": {k: min(v, 1e300) for k, v in errors.items()}}
+            grade.data["gradcheck"] = {
+                "sizes": list(sizes),
+                "tolerance": tolerance,
+                "trusted": ref.trusted,
+                "relative_errors": {k: min(v, 1e300) for k, v in errors.items()},
+            }
         found = diagnose_gradients(student, ref.gradient, params=weights, x=x, y=y, tolerance=tolerance)
         r = constant_factor(student, ref.gradient, tolerance) if found else None
         named = [t for t in named_factors(r, x.shape[0], sizes[-1]) if t[1]] if r is not None else []
@@ -64,8 +83,10 @@ def test_gradients_match_the_reference(lab, context, params, grade):
             if r is not None and r > 0:  # one constant factor is the only error (e.g. the 1/2 SE convention)
                 fraction = max(fraction, params["scale_credit"])
             worst = max(errors, key=errors.__getitem__)
-            failures.append(f"sizes {tuple(sizes)}: {found[0].message} (worst {worst}, relative error "
-                            f"{errors[worst]:.2g})" + "".join(f"; {note}" for note in ref.notes))
+            failures.append(
+                f"sizes {tuple(sizes)}: {found[0].message} (worst {worst}, relative error "
+                f"{errors[worst]:.2g})" + "".join(f"; {note}" for note in ref.notes)
+            )
         credit.append(1.0 if not found else fraction)
     if failures:
         grade.partial(float(np.mean(credit)), "")

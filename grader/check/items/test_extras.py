@@ -79,12 +79,27 @@ def _xor_trains(lab, name, params):
     """'' when train() with Network(optimizer=<name>(lr)) reaches 100% on the XOR set, else why not."""
     x, y = datasets.xor_easy()
     key = name.lower()
-    job = TrainJob(dataset="xor", seed=0, hidden=tuple(params["xor_hidden"]), activation="sigmoid", optimizer=key,
-                   lr=params["xor_lr"][key], epochs=params["xor_epochs"], x=x, y=y)
+    job = TrainJob(
+        dataset="xor",
+        seed=0,
+        hidden=tuple(params["xor_hidden"]),
+        activation="sigmoid",
+        optimizer=key,
+        lr=params["xor_lr"][key],
+        epochs=params["xor_epochs"],
+        x=x,
+        y=y,
+    )
     run = lab.train_chunks(job, [job.epochs])
     acc = accuracy(run["snapshots"][-1], x, y, "sigmoid")
-    return "" if acc >= 1.0 else (f"trained on XOR ({job.epochs} epochs, lr {job.lr:g}, hidden {job.hidden}) it "
-                                  f"classifies {acc:.1%} of the points correctly, 100% expected")
+    return (
+        ""
+        if acc >= 1.0
+        else (
+            f"trained on XOR ({job.epochs} epochs, lr {job.lr:g}, hidden {job.hidden}) it "
+            f"classifies {acc:.1%} of the points correctly, 100% expected"
+        )
+    )
 
 
 @pytest.mark.rubric("extra_optimizers")
@@ -112,20 +127,25 @@ def test_extra_conv(lab, rubric, params, grade):
     x, dout = g.normal(0, 1, (2, 2, 8)), g.normal(0, 1, (2, 3, 6))
     reply = lab.conv(W, b, x, dout, what="Conv1D(in_channels=2, out_channels=3, kernel_size=3)")
     shapes = {"W": (3, 2, 3), "b": (3,)}
-    expected = gradcheck.relative_errors({"dx": reply["dx"], "W": reply["W"], "b": reply["b"]},
-                                         {("dx" if k == "x" else k): v
-                                          for k, v in spec.conv1d_gradients(W, b, x, dout).items()})
+    expected = gradcheck.relative_errors(
+        {"dx": reply["dx"], "W": reply["W"], "b": reply["b"]},
+        {("dx" if k == "x" else k): v for k, v in spec.conv1d_gradients(W, b, x, dout).items()},
+    )
     problems = []
     if reply["shapes"] != shapes:
         problems.append(f"Conv1D(2, 3, 3).params has shapes {reply['shapes']}, expected {shapes}")
     forward_error = gradcheck.relative_error(reply["out"], spec.conv1d(W, b, x))
     if not forward_error < params["tolerance"]:
-        problems.append(f"forward differs from the valid cross-correlation out[n, o, t] = b[o] + "
-                        f"sum_c,k W[o, c, k] * x[n, c, t + k] (relative error {forward_error:.2g})")
+        problems.append(
+            f"forward differs from the valid cross-correlation out[n, o, t] = b[o] + "
+            f"sum_c,k W[o, c, k] * x[n, c, t + k] (relative error {forward_error:.2g})"
+        )
     for key, error in expected.items():
         if not error < params["tolerance"]:
-            problems.append(f"backward's {'dx' if key == 'dx' else 'd' + key} differs from central differences "
-                            f"(relative error {error:.2g})")
+            problems.append(
+                f"backward's {'dx' if key == 'dx' else 'd' + key} differs from central differences "
+                f"(relative error {error:.2g})"
+            )
     grade.data.update(forward_error=forward_error, gradient_errors=expected)
     grade.partial(1 - len(problems) / 5, "")
     assert not problems, "; ".join(problems)

@@ -27,18 +27,23 @@ def _probe(lab, rubric, salt, zero=False):
 def test_predict_labels_at_threshold_one_half(lab, rubric):
     x, _, reply = _probe(lab, rubric, 900)
     pred = reply["pred"]
-    assert pred.shape == (x.shape[0], 1), f"predict(net, x) returned shape {pred.shape}, expected (N, 1) = {(x.shape[0], 1)}"
+    assert pred.shape == (x.shape[0], 1), (
+        f"predict(net, x) returned shape {pred.shape}, expected (N, 1) = {(x.shape[0], 1)}"
+    )
     assert np.all((pred == 0) | (pred == 1)), "predict(net, x) must return labels 0 and 1, not the network's outputs"
     want = (reply["out"] >= 0.5).astype(float)
     if not np.array_equal(pred, want):
         everything = " (it labels every point 1: is the threshold 0 instead of 0.5?)" if np.all(pred == 1) else ""
         flipped = " (every label is flipped)" if np.array_equal(pred, 1 - want) else ""
-        pytest.fail(f"predict(net, x) differs from net.forward(x) >= 0.5 on {int(np.sum(pred != want))} of "
-                    f"{x.shape[0]} points{everything}{flipped}")
+        pytest.fail(
+            f"predict(net, x) differs from net.forward(x) >= 0.5 on {int(np.sum(pred != want))} of "
+            f"{x.shape[0]} points{everything}{flipped}"
+        )
     _, _, at_half = _probe(lab, rubric, 900, zero=True)
     half = at_half["out"] == 0.5
     assert np.all(at_half["pred"][half] == 1), (
-        "an output of exactly 0.5 is class 1: predict is forward(x) >= 0.5, not > 0.5")
+        "an output of exactly 0.5 is class 1: predict is forward(x) >= 0.5, not > 0.5"
+    )
 
 
 def test_accuracy_is_the_fraction_of_equal_labels(lab, rubric, params):
@@ -50,6 +55,8 @@ def test_accuracy_is_the_fraction_of_equal_labels(lab, rubric, params):
     if want > 0 and abs(got - 100 * want) <= params["tolerance"]:
         pytest.fail(f"accuracy(net, x, y) is {got:g}, a percentage: return the fraction {want:g} in [0, 1]")
     assert abs(got - want) <= params["tolerance"], (
-        f"accuracy(net, x, y) is {got:g}, expected the fraction of points where predict(net, x) == y, {want:g}")
+        f"accuracy(net, x, y) is {got:g}, expected the fraction of points where predict(net, x) == y, {want:g}"
+    )
     assert reply["accuracy_type"] in ("float", "float64", "float32"), (
-        f"accuracy(net, x, y) returned a {reply['accuracy_type']}: return a float, e.g. float(np.mean(...))")
+        f"accuracy(net, x, y) returned a {reply['accuracy_type']}: return a float, e.g. float(np.mean(...))"
+    )

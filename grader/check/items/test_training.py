@@ -52,8 +52,11 @@ def _seed_runs(lab, context, item_key: str) -> list[SeedRun]:
     if item_key not in cache:
         params = context.rubric.items[item_key].params
         hidden_x, hidden_y = datasets.hidden_set(params["dataset"], params, context.secret_seed)
-        runs = [_evaluate(lab, job, lab.train(job), params, hidden_x, hidden_y)
-                for job in _jobs(lab, context) if job.dataset == params["dataset"] and job.task == "lab"]
+        runs = [
+            _evaluate(lab, job, lab.train(job), params, hidden_x, hidden_y)
+            for job in _jobs(lab, context)
+            if job.dataset == params["dataset"] and job.task == "lab"
+        ]
         cache[item_key] = runs
         context.cache.setdefault("train_hidden_points", {})[item_key] = int(hidden_x.shape[0])
         _keep_artifacts(context, runs, params, hidden_x, hidden_y)
@@ -70,8 +73,14 @@ def _evaluate(lab, job: TrainJob, result: dict, params: dict, hidden_x, hidden_y
     history = loss_history_problem(losses, final, job.epochs, rtol, atol)
     if history and losses.size and not loss_matches(losses[-1], final, rtol, atol):
         history = loss_history_problem(losses, final, job.epochs, rtol, atol, _own_loss(lab, outputs, job))
-    run = SeedRun(job, result, accuracy(result["params"], job.x, job.y, job.activation),
-                  accuracy(result["params"], hidden_x, hidden_y, job.activation), history, None)
+    run = SeedRun(
+        job,
+        result,
+        accuracy(result["params"], job.x, job.y, job.activation),
+        accuracy(result["params"], hidden_x, hidden_y, job.activation),
+        history,
+        None,
+    )
     if not all(run.passes(check, params) for check in CHECKS):
         run.cause = _cause(lab, run, params)
     return run
@@ -90,8 +99,13 @@ def _cause(lab, run: SeedRun, params: dict) -> Diagnosis | None:
     """The most specific reason a finished run fails, or None (then the config is blamed)."""
     job, trained = run.job, run.result["params"]
     try:
-        (student,), _ = lab.forward_many(job.sizes, job.activation, [trained], job.x,
-                                         what=f"forward with the parameters trained on the {job.dataset} set")
+        (student,), _ = lab.forward_many(
+            job.sizes,
+            job.activation,
+            [trained],
+            job.x,
+            what=f"forward with the parameters trained on the {job.dataset} set",
+        )
     except ProbeError:
         student = None  # the forward item reports a forward that fails
     found = forward_differs(student, trained, job.x, job.activation) if student is not None else None
@@ -106,8 +120,14 @@ def _cause(lab, run: SeedRun, params: dict) -> Diagnosis | None:
 
 def _backward_differs(lab, job: TrainJob, trained: dict) -> Diagnosis | None:
     try:
-        grads = lab.backward(job.sizes, job.activation, trained, job.x, job.y,
-                             what=f"backward at the parameters trained on the {job.dataset} set")["first"]
+        grads = lab.backward(
+            job.sizes,
+            job.activation,
+            trained,
+            job.x,
+            job.y,
+            what=f"backward at the parameters trained on the {job.dataset} set",
+        )["first"]
     except ProbeError:
         return None  # the backward item reports a backward that fails
     return backward_differs(grads, trained, job.x, job.y, job.activation)
@@ -132,10 +152,22 @@ def _keep_artifacts(context, runs: list[SeedRun], params: dict, hidden_x, hidden
     run = next((r for r in finished if r.passes("training", params)), finished[0])
     job, result = run.job, run.result
     context.cache.setdefault("train", {})[job.dataset] = {
-        "x": job.x, "y": job.y, "params": result["params"], "losses": result["losses"],
-        "activation": job.activation, "hidden_x": hidden_x, "hidden_y": hidden_y, "seed": job.seed,
-        "config": {"hidden": list(job.hidden), "activation": job.activation, "optimizer": job.optimizer,
-                   "lr": job.lr, "epochs": job.epochs}}
+        "x": job.x,
+        "y": job.y,
+        "params": result["params"],
+        "losses": result["losses"],
+        "activation": job.activation,
+        "hidden_x": hidden_x,
+        "hidden_y": hidden_y,
+        "seed": job.seed,
+        "config": {
+            "hidden": list(job.hidden),
+            "activation": job.activation,
+            "optimizer": job.optimizer,
+            "lr": job.lr,
+            "epochs": job.epochs,
+        },
+    }
 
 
 def _notes(job: TrainJob) -> str:
@@ -177,15 +209,18 @@ def _require_learns_given_data(lab, context, params: dict, runs: list[SeedRun]) 
                 accuracies.append(_percent(acc))
             else:
                 seeds = ", ".join(str(run.job.seed) for run in learned)
-                tried.append(f"{job.what}, it classifies {', '.join(accuracies)} of the points correctly "
-                             f"(network seed{'s' if len(learned) > 1 else ''} {seeds})")
+                tried.append(
+                    f"{job.what}, it classifies {', '.join(accuracies)} of the points correctly "
+                    f"(network seed{'s' if len(learned) > 1 else ''} {seeds})"
+                )
                 continue
             break
         else:
             raise AssertionError(
                 f"train(net, x, y, epochs) must learn the x and y it is given, but {'; '.join(tried)}; "
                 f"{params[key]:.0%} needed on one seed. A network that learns the lab's points learns "
-                "these too; weights that fit only the lab's labels do not" + _notes(learned[0].job))
+                "these too; weights that fit only the lab's labels do not" + _notes(learned[0].job)
+            )
 
 
 def _training_accuracy(lab, context, item_key: str, grade) -> None:
@@ -193,40 +228,56 @@ def _training_accuracy(lab, context, item_key: str, grade) -> None:
     runs = _seed_runs(lab, context, item_key)
     for run in runs:
         grade.data[f"seed{run.job.seed}"] = {
-            "accuracy": run.accuracy, "seconds": round(run.result["seconds"], 3), "epochs": run.job.epochs,
+            "accuracy": run.accuracy,
+            "seconds": round(run.result["seconds"], 3),
+            "epochs": run.job.epochs,
             "final_loss": _finite(run.result["losses"][-1]) if run.result["losses"].size else None,
-            "passed": run.passes("training", params), "cause": run.cause.code if run.cause else ""}
+            "passed": run.passes("training", params),
+            "cause": run.cause.code if run.cause else "",
+        }
     failing = verdict(runs, "training", params, grade, item_key)
     if failing:
         job = runs[0].job
         lead = causes_text(failing)
         if not lead:
-            at_chance = all(run.accuracy is not None and run.accuracy <= chance_level(run.job.y) + 0.02
-                            for run in failing)
-            lead = ("the network does not learn: its accuracy stays at chance level" if at_chance
-                    else "the network does not learn the training points well enough") + \
-                ": tune lr, epochs or hidden sizes in config.py"
+            at_chance = all(
+                run.accuracy is not None and run.accuracy <= chance_level(run.job.y) + 0.02 for run in failing
+            )
+            lead = (
+                "the network does not learn: its accuracy stays at chance level"
+                if at_chance
+                else "the network does not learn the training points well enough"
+            ) + ": tune lr, epochs or hidden sizes in config.py"
         seeds = ", ".join(f"seed {run.job.seed} {_percent(run.accuracy)}" for run in runs)
-        pytest.fail(f"{lead}. Training accuracy on the {job.dataset} points: {seeds}; "
-                    f"{_needed(runs, params, 'min_accuracy')}" + _notes(job), pytrace=False)
+        pytest.fail(
+            f"{lead}. Training accuracy on the {job.dataset} points: {seeds}; "
+            f"{_needed(runs, params, 'min_accuracy')}" + _notes(job),
+            pytrace=False,
+        )
     _require_learns_given_data(lab, context, params, runs)
     unlearned = [run for run in runs if not run.passes("training", params)]
     if unlearned:  # passed on min_passing_seeds: say which seeds did not, so the student sees the margin
         seeds = ", ".join(f"seed {run.job.seed} {_percent(run.accuracy)}" for run in runs)
-        grade.diagnoses.append(Diagnosis(
-            "train_seed_dependent",
-            f"{len(runs) - len(unlearned)} of {len(runs)} network seeds learn the {runs[0].job.dataset} points "
-            f"({seeds}; {params['min_accuracy']:.0%} needed)",
-            f"the item passes on {min(params['min_passing_seeds'], len(runs))}; a config that learns on every "
-            "seed (more epochs, another lr or wider hidden layers) is safer", item_key))
+        grade.diagnoses.append(
+            Diagnosis(
+                "train_seed_dependent",
+                f"{len(runs) - len(unlearned)} of {len(runs)} network seeds learn the {runs[0].job.dataset} points "
+                f"({seeds}; {params['min_accuracy']:.0%} needed)",
+                f"the item passes on {min(params['min_passing_seeds'], len(runs))}; a config that learns on every "
+                "seed (more epochs, another lr or wider hidden layers) is safer",
+                item_key,
+            )
+        )
 
 
 def _hidden_accuracy(lab, context, item_key: str, grade) -> None:
     params = context.rubric.items[item_key].params
     runs = _seed_runs(lab, context, item_key)
     for run in runs:
-        grade.data[f"seed{run.job.seed}"] = {"hidden_accuracy": run.hidden_accuracy,
-                                             "passed": run.passes("hidden", params)}
+        grade.data[f"seed{run.job.seed}"] = {
+            "hidden_accuracy": run.hidden_accuracy,
+            "passed": run.passes("hidden", params),
+        }
     _require_learns_given_data(lab, context, params, runs)
     failing = verdict(runs, "hidden", params, grade, item_key)
     if failing:
@@ -236,8 +287,11 @@ def _hidden_accuracy(lab, context, item_key: str, grade) -> None:
         else:
             lead = causes_text(failing) or "it does not generalise: it fits the training points only"
         seeds = ", ".join(f"seed {run.job.seed} {_percent(run.hidden_accuracy)}" for run in runs)
-        pytest.fail(f"{lead}. Accuracy on {points} unseen {dataset} points: {seeds}; "
-                    f"{_needed(runs, params, 'min_hidden_accuracy')}", pytrace=False)
+        pytest.fail(
+            f"{lead}. Accuracy on {points} unseen {dataset} points: {seeds}; "
+            f"{_needed(runs, params, 'min_hidden_accuracy')}",
+            pytrace=False,
+        )
 
 
 def _loss_history(lab, context, item_key: str, grade) -> None:
@@ -248,15 +302,18 @@ def _loss_history(lab, context, item_key: str, grade) -> None:
     if failing:
         forward = [run for run in failing if run.cause is not None and run.cause.code.startswith("train_forward")]
         if forward:
-            problem = ("the losses train() reports come from your forward, which differs from the lab's "
-                       "(see the forward item)")
+            problem = (
+                "the losses train() reports come from your forward, which differs from the lab's (see the forward item)"
+            )
         elif first_failing(runs, params) == "history":
             problem = causes_text(failing) or failing[0].history
         else:
             problem = causes_text(failing, hints=False) or failing[0].history
         seeds = ", ".join(str(run.job.seed) for run in failing)
-        pytest.fail(problem + (f" (network seed{'s' if len(failing) > 1 else ''} {seeds})" if len(runs) > 1 else ""),
-                    pytrace=False)
+        pytest.fail(
+            problem + (f" (network seed{'s' if len(failing) > 1 else ''} {seeds})" if len(runs) > 1 else ""),
+            pytrace=False,
+        )
 
 
 @pytest.mark.rubric("train_linear", weight=3)
@@ -287,4 +344,3 @@ def test_xor_accuracy_on_unseen_points(lab, context, grade):
 @pytest.mark.rubric("train_xor", weight=1)
 def test_xor_loss_history(lab, context, grade):
     _loss_history(lab, context, "train_xor", grade)
-

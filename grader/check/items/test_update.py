@@ -22,8 +22,9 @@ def _params_and_grads(rubric, salt):
     return weights, grads
 
 
-IGNORES_OPTIMIZER = ("the Network ignores the optimizer it is given; keep optimizer=... in self.optimizer and "
-                     "call its step in update")
+IGNORES_OPTIMIZER = (
+    "the Network ignores the optimizer it is given; keep optimizer=... in self.optimizer and call its step in update"
+)
 IGNORES_LR = "SGD.step must step with the lr it was constructed with (self.lr), not a constant"
 
 
@@ -57,8 +58,10 @@ def _check(call, weights, grads, lr, tolerance, what, why_default=IGNORES_OPTIMI
     except ProbeError:
         in_order = False
     if in_order:
-        pytest.fail(f"{what} is right only when the gradients come in the parameters' key order: it pairs "
-                    "gradients with parameters by position; look each one up by name, grads[name]")
+        pytest.fail(
+            f"{what} is right only when the gradients come in the parameters' key order: it pairs "
+            "gradients with parameters by position; look each one up by name, grads[name]"
+        )
     if error is not None:
         raise error
     pytest.fail(problem)
@@ -66,15 +69,28 @@ def _check(call, weights, grads, lr, tolerance, what, why_default=IGNORES_OPTIMI
 
 def test_network_update_is_one_sgd_step(lab, rubric, params):
     weights, grads = _params_and_grads(rubric, 600)
-    _check(lambda g: lab.update(SIZES, weights, g, what="net.update(grads)"), weights, grads, DEFAULT_LR,
-           params["tolerance"], "net.update(grads) with the default SGD(lr=0.1)")
+    _check(
+        lambda g: lab.update(SIZES, weights, g, what="net.update(grads)"),
+        weights,
+        grads,
+        DEFAULT_LR,
+        params["tolerance"],
+        "net.update(grads) with the default SGD(lr=0.1)",
+    )
 
 
 def test_sgd_step(lab, rubric, params):
     weights, grads = _params_and_grads(rubric, 610)
     lr = params["lr"]
-    _check(lambda g: lab.optimizer_steps("SGD", {"lr": lr}, weights, g, 1, what="SGD(lr).step(params, grads)"),
-           weights, grads, lr, params["tolerance"], f"SGD(lr={lr:g}).step", IGNORES_LR)
+    _check(
+        lambda g: lab.optimizer_steps("SGD", {"lr": lr}, weights, g, 1, what="SGD(lr).step(params, grads)"),
+        weights,
+        grads,
+        lr,
+        params["tolerance"],
+        f"SGD(lr={lr:g}).step",
+        IGNORES_LR,
+    )
 
 
 def test_network_uses_the_optimizer_it_is_given(lab, rubric, params):
@@ -84,10 +100,18 @@ def test_network_uses_the_optimizer_it_is_given(lab, rubric, params):
     why = IGNORES_OPTIMIZER
     try:  # a constant step may be SGD's own fault: then the Network is not to blame
         alone = lab.optimizer_steps("SGD", {"lr": lr}, weights, grads, 1, what=f"SGD(lr={lr:g}).step")
-        if lr != DEFAULT_LR and all(close(alone[k] - weights[k], -DEFAULT_LR * grads[k], params["tolerance"])
-                                    for k in weights):
+        if lr != DEFAULT_LR and all(
+            close(alone[k] - weights[k], -DEFAULT_LR * grads[k], params["tolerance"]) for k in weights
+        ):
             why = f"SGD(lr={lr:g}).step itself ignores its lr ({IGNORES_LR})"
     except ProbeError:
         pass
-    _check(lambda g: lab.update(SIZES, weights, g, what=what, optimizer="SGD", lr=lr), weights, grads, lr,
-           params["tolerance"], what, why)
+    _check(
+        lambda g: lab.update(SIZES, weights, g, what=what, optimizer="SGD", lr=lr),
+        weights,
+        grads,
+        lr,
+        params["tolerance"],
+        what,
+        why,
+    )

@@ -21,27 +21,41 @@ class Audit:
     programs, loading native code with ctypes. The kernel (rlimits, Landlock, seccomp, namespaces)
     is what stops these; the hook only words them, and can be bypassed with ctypes."""
 
-    INTERNAL = MappingProxyType({"reference": "the instructor's solution", "grader": "the grader",
-                                 PACKAGE: "the grader"})
+    INTERNAL = MappingProxyType(
+        {"reference": "the instructor's solution", "grader": "the grader", PACKAGE: "the grader"}
+    )
     WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     PROGRAMS = ("os.system", "os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen")
     CONNECTS = ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg")
 
     # Events that reach frames, the heap or tracing: refused when the submission's own code asks.
-    INTROSPECTION = MappingProxyType({"sys._getframe": "read interpreter frames (sys._getframe)",
-                     "sys._current_frames": "read interpreter frames (sys._current_frames)",
-                     "gc.get_objects": "walked the heap (gc.get_objects)",
-                     "gc.get_referrers": "walked the heap (gc.get_referrers)",
-                     "gc.get_referents": "walked the heap (gc.get_referents)",
-                     "sys.settrace": "installed a tracer (sys.settrace)",
-                     "sys.setprofile": "installed a profiler hook (sys.setprofile)"})
+    INTROSPECTION = MappingProxyType(
+        {
+            "sys._getframe": "read interpreter frames (sys._getframe)",
+            "sys._current_frames": "read interpreter frames (sys._current_frames)",
+            "gc.get_objects": "walked the heap (gc.get_objects)",
+            "gc.get_referrers": "walked the heap (gc.get_referrers)",
+            "gc.get_referents": "walked the heap (gc.get_referents)",
+            "sys.settrace": "installed a tracer (sys.settrace)",
+            "sys.setprofile": "installed a profiler hook (sys.setprofile)",
+        }
+    )
     FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_code", "gi_code", "cr_code"})
     FUNCTION_ATTRIBUTES = frozenset({"__code__", "__defaults__", "__kwdefaults__", "__globals__", "__closure__"})
-    CODE_RUNNERS = ("code.py", "codeop.py", "runpy.py", "timeit.py", "cProfile.py", "profile.py", "pdb.py",
-                    "bdb.py", "doctest.py", "trace.py")
+    CODE_RUNNERS = (
+        "code.py",
+        "codeop.py",
+        "runpy.py",
+        "timeit.py",
+        "cProfile.py",
+        "profile.py",
+        "pdb.py",
+        "bdb.py",
+        "doctest.py",
+        "trace.py",
+    )
 
-    def __init__(self, frameworks, sandbox_roots=(), protected=(), readonly=(), student_root="",
-                 framework_dirs=()):
+    def __init__(self, frameworks, sandbox_roots=(), protected=(), readonly=(), student_root="", framework_dirs=()):
         self.student_root = student_root.rstrip(os.sep) + os.sep if student_root else None
         # A module of the submission is the student's whatever its name (its own autograd.py).
         self.own_modules = frozenset(_own_modules(student_root)) if student_root else frozenset()
@@ -59,16 +73,30 @@ class Audit:
         self.exempt = SANDBOX_DIR
         self.busy = False  # the hook's own file reads and imports raise events too
         self.frame = None
-        self.handlers = {"import": self._import, "ctypes.dlopen": self._dlopen, "open": self._open,
-                         "os.kill": self._signal, "os.killpg": self._signal, "socket.__new__": self._socket,
-                         "os.fork": self._fork, "resource.prlimit": self._prlimit}
+        self.handlers = {
+            "import": self._import,
+            "ctypes.dlopen": self._dlopen,
+            "open": self._open,
+            "os.kill": self._signal,
+            "os.killpg": self._signal,
+            "socket.__new__": self._socket,
+            "os.fork": self._fork,
+            "resource.prlimit": self._prlimit,
+        }
         self.handlers.update(dict.fromkeys(self.CONNECTS, self._connect))
         self.handlers.update(dict.fromkeys(self.PROGRAMS, self._program))
         self.handlers.update(dict.fromkeys(self.INTROSPECTION, self._introspection))
-        self.handlers.update({"compile": self._runtime_code, "exec": self._runtime_code,
-                              "marshal.loads": self._runtime_code, "code.__new__": self._runtime_code,
-                              "object.__getattr__": self._attribute, "object.__setattr__": self._attribute,
-                              "object.__delattr__": self._attribute})
+        self.handlers.update(
+            {
+                "compile": self._runtime_code,
+                "exec": self._runtime_code,
+                "marshal.loads": self._runtime_code,
+                "code.__new__": self._runtime_code,
+                "object.__getattr__": self._attribute,
+                "object.__setattr__": self._attribute,
+                "object.__delattr__": self._attribute,
+            }
+        )
 
     def protect_guard(self, finder):
         """Remember the import guard: the hook puts it back first on sys.meta_path, unchanged."""
@@ -179,8 +207,15 @@ class Audit:
         self._security(f"ran a program ({event} {args[0]!r:.80})")
 
     def _matplotlib_helper(self, program):
-        name = os.path.basename(os.fsdecode(program if isinstance(program, (str, bytes)) else
-                                            (list(program) or [""])[0] if isinstance(program, (list, tuple)) else ""))
+        name = os.path.basename(
+            os.fsdecode(
+                program
+                if isinstance(program, (str, bytes))
+                else (list(program) or [""])[0]
+                if isinstance(program, (list, tuple))
+                else ""
+            )
+        )
         if name != "fc-list":
             return False
         for up in range(20):
@@ -218,7 +253,8 @@ class Audit:
                 self._security(f"tried to read {path} (another process)")
                 raise PermissionError(f"{path} is not readable while grading")
         writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-            isinstance(flags, int) and flags & self.WRITE_FLAGS)
+            isinstance(flags, int) and flags & self.WRITE_FLAGS
+        )
         inside = (path.startswith(self.roots) or path + os.sep in self.roots) and not path.startswith(self.readonly)
         if writes and not inside:
             self._security(f"tried to write {path} outside its sandbox folder")
@@ -234,8 +270,11 @@ class Audit:
         else:
             own = pid == 0 or (pid > 0 and (pid == os.getpid() or self._own(pid)))
         if not own:
-            target = "every process it may signal" if pid == -1 else (
-                "its parent, the grader" if pid == os.getppid() else f"process {pid}")
+            target = (
+                "every process it may signal"
+                if pid == -1
+                else ("its parent, the grader" if pid == os.getppid() else f"process {pid}")
+            )
             self._security(f"sent {name} to {target}")
 
     def _own(self, pid):

@@ -21,8 +21,11 @@ SANDBOX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def load_sandbox_package():
     """Register grader/sandbox/ (and its strict/ and child/ folders) as the private package PACKAGE,
     without running any of their __init__.py files (those import the grader package)."""
-    for name, folder in ((PACKAGE, SANDBOX_DIR), (f"{PACKAGE}.strict", os.path.join(SANDBOX_DIR, "strict")),
-                         (f"{PACKAGE}.child", os.path.join(SANDBOX_DIR, "child"))):
+    for name, folder in (
+        (PACKAGE, SANDBOX_DIR),
+        (f"{PACKAGE}.strict", os.path.join(SANDBOX_DIR, "strict")),
+        (f"{PACKAGE}.child", os.path.join(SANDBOX_DIR, "child")),
+    ):
         module = types.ModuleType(name)
         module.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
         module.__spec__.submodule_search_locations = [folder]
@@ -59,8 +62,16 @@ def main():
     fd_in, fd_out = protocol_off_stdio() if portable else (config["fd_in"], config["fd_out"])
     load_sandbox_package()
     # Every module of the sandbox now: after confine() Landlock hides the grader's folder.
-    protocol, view, kernel_guard = sandbox_module("protocol"), sandbox_module("strict.view"), sandbox_module("strict.confine")
-    streams, audit, guard = sandbox_module("child.streams"), sandbox_module("child.audit"), sandbox_module("child.guard")
+    protocol, view, kernel_guard = (
+        sandbox_module("protocol"),
+        sandbox_module("strict.view"),
+        sandbox_module("strict.confine"),
+    )
+    streams, audit, guard = (
+        sandbox_module("child.streams"),
+        sandbox_module("child.audit"),
+        sandbox_module("child.guard"),
+    )
     server = sandbox_module("child.server")
     if config.get("view"):  # strict tier: private root, unprivileged uid (see strict/view.py)
         try:
@@ -83,9 +94,14 @@ def main():
     child = server.Child(config)
     child.writer = writer
     child.confinement = (["namespaces"] if config.get("view") else []) + confinement
-    child.audit = audit.Audit(config["frameworks"], config.get("sandbox_roots", ()), config.get("protected", ()),
-                              (config.get("view") or {}).get("ro", ()), child.student_root,
-                              config.get("framework_dirs", ()))
+    child.audit = audit.Audit(
+        config["frameworks"],
+        config.get("sandbox_roots", ()),
+        config.get("protected", ()),
+        (config.get("view") or {}).get("ro", ()),
+        child.student_root,
+        config.get("framework_dirs", ()),
+    )
     sys.meta_path.insert(0, guard.make_guard(child.audit, child.student_root))
     handlers = child.dispatch()  # bound now: patching the server's class later changes nothing
     for name in [name for name in sys.modules if name == PACKAGE or name.startswith(PACKAGE + ".")]:

@@ -78,19 +78,30 @@ class Child:
                 status = {"status": "not_attempted", "message": str(exc)}
             except ModuleNotFoundError as exc:
                 missing = exc.name == f"student.{name}"
-                status = {"status": "missing" if missing else "error", "message": str(exc),
-                          "traceback": "" if missing else self.student_traceback(exc)}
+                status = {
+                    "status": "missing" if missing else "error",
+                    "message": str(exc),
+                    "traceback": "" if missing else self.student_traceback(exc),
+                }
             except SystemExit as exc:
-                status = {"status": "error", "message": f"exit({exc.code}) called while importing",
-                          "traceback": self.student_traceback(exc)}
+                status = {
+                    "status": "error",
+                    "message": f"exit({exc.code}) called while importing",
+                    "traceback": self.student_traceback(exc),
+                }
             except BaseException as exc:  # noqa: BLE001 (SyntaxError, KeyboardInterrupt, MemoryError...)
-                status = {"status": "error", "message": f"{type(exc).__name__}: {exc}",
-                          "traceback": self.student_traceback(exc)}
+                status = {
+                    "status": "error",
+                    "message": f"{type(exc).__name__}: {exc}",
+                    "traceback": self.student_traceback(exc),
+                }
             status["seconds"] = round(time.perf_counter() - started, 4)
             self.imports[name] = status
         if self.writer is not None and (self.writer.kept or self.writer.dropped):
-            self.review.append("importing your modules ran code (it printed output): put training, plots and "
-                               "experiments under `if __name__ == \"__main__\":` or in main()")
+            self.review.append(
+                "importing your modules ran code (it printed output): put training, plots and "
+                'experiments under `if __name__ == "__main__":` or in main()'
+            )
 
     def module(self, name):
         if name not in self.modules:
@@ -101,8 +112,13 @@ class Child:
     # --- probes -------------------------------------------------------------
     def op_hello(self, request, arrays):
         import numpy
-        return {"imports": self.imports, "python": sys.version.split()[0], "numpy": numpy.__version__,
-                "confinement": getattr(self, "confinement", [])}, {}
+
+        return {
+            "imports": self.imports,
+            "python": sys.version.split()[0],
+            "numpy": numpy.__version__,
+            "confinement": getattr(self, "confinement", []),
+        }, {}
 
     def op_call(self, request, arrays):
         """Call module.func(*args) where args name arrays or are JSON scalars."""
@@ -117,8 +133,12 @@ class Child:
 
     def new_network(self, request, optimizer=None):
         network = self.module("network")
-        return network.Network(sizes=tuple(request["sizes"]), activation=request.get("activation", "sigmoid"),
-                               optimizer=optimizer, seed=request.get("seed", 0))
+        return network.Network(
+            sizes=tuple(request["sizes"]),
+            activation=request.get("activation", "sigmoid"),
+            optimizer=optimizer,
+            seed=request.get("seed", 0),
+        )
 
     def op_init_shapes(self, request, arrays):
         """Shapes of the parameters a new Network(sizes) creates."""
@@ -184,11 +204,17 @@ class Child:
     def _note_numerical_backward(self, watched, keys, layers):
         worst = {name: max(c[name] for c in watched) for name in ("forward", "activation", "reads")}
         if worst["forward"] >= 4 or worst["activation"] >= 10 * max(layers, 1) or worst["reads"] >= 10 * max(keys, 1):
-            what = (f"{worst['forward']} forward calls" if worst["forward"] >= 4 else
-                    f"{worst['activation']} activation calls" if worst["activation"] >= 10 * max(layers, 1) else
-                    f"{worst['reads']} reads of the parameters")
-            note = (f"backward seems computed numerically ({what} in one backward call): "
-                    "the lab asks for backpropagation; a TA should read network.py")
+            what = (
+                f"{worst['forward']} forward calls"
+                if worst["forward"] >= 4
+                else f"{worst['activation']} activation calls"
+                if worst["activation"] >= 10 * max(layers, 1)
+                else f"{worst['reads']} reads of the parameters"
+            )
+            note = (
+                f"backward seems computed numerically ({what} in one backward call): "
+                "the lab asks for backpropagation; a TA should read network.py"
+            )
             if note not in self.review and len(self.review) < 20:
                 self.review.append(note)
 
@@ -233,8 +259,9 @@ class Child:
 
     def op_conv(self, request, arrays):
         """Conv1D(in, out, k, seed): its params' shapes, then forward(x) and backward(dout) with the given W, b."""
-        layer = self.module("conv").Conv1D(request["in_channels"], request["out_channels"], request["kernel_size"],
-                                           seed=request.get("seed", 0))
+        layer = self.module("conv").Conv1D(
+            request["in_channels"], request["out_channels"], request["kernel_size"], seed=request.get("seed", 0)
+        )
         shapes = {k: list(_as_array(v).shape) for k, v in dict(layer.params).items()}
         for key in ("W", "b"):  # in place when the shapes fit: a layer may keep its own references
             current = layer.params.get(key) if isinstance(layer.params, dict) else None
@@ -269,6 +296,7 @@ class Child:
     def op_train_chunks(self, request, arrays):
         """Train in chunks of epochs, returning the params after each chunk (for accuracy curves)."""
         import numpy as np
+
         net = self.new_trainee(request)
         started = time.perf_counter()
         replies, losses = {}, []
@@ -288,6 +316,7 @@ def _jsonable(value):
 
 def _as_array(value):
     import numpy as np
+
     if isinstance(value, np.ndarray):
         return np.array(value)  # drops subclasses: the parent gets plain data
     return np.array(value, dtype=float)
@@ -315,25 +344,66 @@ def serve(child, protocol, fd_in, fd_out, out_writer, handlers):
             header, replies = handler(request, arrays)
             header = {"ok": True, **header}
         except NotImplementedError as exc:
-            header, replies = {"ok": False, "kind": "not_attempted", "message": str(exc) or "NotImplementedError",
-                               "traceback": child.student_traceback(exc)}, {}
+            header, replies = (
+                {
+                    "ok": False,
+                    "kind": "not_attempted",
+                    "message": str(exc) or "NotImplementedError",
+                    "traceback": child.student_traceback(exc),
+                },
+                {},
+            )
         except SystemExit as exc:
-            header, replies = {"ok": False, "kind": "error", "message": f"your code called exit({exc.code})",
-                               "traceback": child.student_traceback(exc)}, {}
+            header, replies = (
+                {
+                    "ok": False,
+                    "kind": "error",
+                    "message": f"your code called exit({exc.code})",
+                    "traceback": child.student_traceback(exc),
+                },
+                {},
+            )
         except BaseException as exc:  # noqa: BLE001 (anything the student's code raises is a reply)
-            header, replies = {"ok": False, "kind": "error", "message": f"{type(exc).__name__}: {exc}"[:2000],
-                               "traceback": child.student_traceback(exc)[-8000:]}, {}
+            header, replies = (
+                {
+                    "ok": False,
+                    "kind": "error",
+                    "message": f"{type(exc).__name__}: {exc}"[:2000],
+                    "traceback": child.student_traceback(exc)[-8000:],
+                },
+                {},
+            )
         text, dropped = out_writer.take()
         text = text.replace(child.student_root + os.sep, "")  # warnings name files as students see them
-        header.update(output=text, output_dropped=dropped, seconds_in_child=time.perf_counter() - started,
-                      audit=child.audit.events, security=child.audit.security, review=child.review)
+        header.update(
+            output=text,
+            output_dropped=dropped,
+            seconds_in_child=time.perf_counter() - started,
+            audit=child.audit.events,
+            security=child.audit.security,
+            review=child.review,
+        )
         try:
             message = protocol.encode(header, replies)
         except protocol.UnsupportedArray as exc:  # the student's values: an error of this probe only
-            message = protocol.encode({"ok": False, "kind": "unsupported", "message": f"your code returned {exc}",
-                                       "output": header.get("output", ""), "audit": child.audit.events,
-                                       "security": child.audit.security})
+            message = protocol.encode(
+                {
+                    "ok": False,
+                    "kind": "unsupported",
+                    "message": f"your code returned {exc}",
+                    "output": header.get("output", ""),
+                    "audit": child.audit.events,
+                    "security": child.audit.security,
+                }
+            )
         except (ValueError, TypeError) as exc:
-            message = protocol.encode({"ok": False, "kind": "malformed", "message": f"reply not encodable: {exc}",
-                                       "audit": child.audit.events, "security": child.audit.security})
+            message = protocol.encode(
+                {
+                    "ok": False,
+                    "kind": "malformed",
+                    "message": f"reply not encodable: {exc}",
+                    "audit": child.audit.events,
+                    "security": child.audit.security,
+                }
+            )
         protocol.write_message(fd_out, message)

@@ -75,8 +75,10 @@ def _landlock(policy: dict) -> str:
     scoped = (LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL) if abi >= 6 else 0
     attr = struct.pack("QQQ", fs, net, scoped)[: 8 if abi < 4 else 16 if abi < 6 else 24]
     buffer = ctypes.create_string_buffer(attr, len(attr))
-    ruleset = check(LIBC.syscall(SYS_LANDLOCK_CREATE_RULESET, buffer, ctypes.c_size_t(len(attr)),
-                                   ctypes.c_uint32(0)), "landlock_create_ruleset")
+    ruleset = check(
+        LIBC.syscall(SYS_LANDLOCK_CREATE_RULESET, buffer, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0)),
+        "landlock_create_ruleset",
+    )
     try:
         readable = [tree for path in policy.get("readable", []) for tree in _allowed_trees(path, hidden)]
         rules = [(p, fs) for p in writable] + [(d, fs & LL_FILE_RIGHTS) for d in devices]
@@ -88,8 +90,10 @@ def _landlock(policy: dict) -> str:
                 continue
             try:
                 rule = ctypes.create_string_buffer(struct.pack("=Qi", rights, fd), 12)
-                check(LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, rule, ctypes.c_uint32(0)),
-                       f"landlock rule for {path}")
+                check(
+                    LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, rule, ctypes.c_uint32(0)),
+                    f"landlock rule for {path}",
+                )
             finally:
                 os.close(fd)
         check(LIBC.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)), "landlock_restrict_self")
@@ -103,8 +107,9 @@ LD, JEQ, JGT, JGE, JSET, RET = 0x20, 0x15, 0x25, 0x35, 0x45, 0x06
 ALLOW, EPERM, EACCES, ENOSYS = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 13, 0x00050000 | 38
 
 
-def _pid_checked(name: str, number: int, index: int, own: int,
-                 protected: tuple[int, ...] = ()) -> list[tuple[int, int, int, int]]:
+def _pid_checked(
+    name: str, number: int, index: int, own: int, protected: tuple[int, ...] = ()
+) -> list[tuple[int, int, int, int]]:
     """BPF block: syscall `number` passes when its pid argument (low 32 bits, what the kernel reads)
     is 0 (this process or group), or lies in [own, 2**32 - own]: this process, a younger one (its
     descendants and threads), or a group of younger ones. Older processes (the grader, its
@@ -164,8 +169,13 @@ def seccomp_program(processes: bool = True, own: int | None = None) -> bytes | N
         for number in ARCH["forks"]:
             prog += [(jeq, 0, 1, number), (ret, 0, 0, eperm)]
         prog += [(jeq, 0, 1, 435), (ret, 0, 0, enosys)]  # clone3
-        prog += [(jeq, 0, 4, ARCH["clone"]), (ld, 0, 0, 16), (jset, 1, 0, 0x10000), (ret, 0, 0, eperm),
-                 (ret, 0, 0, allow)]  # clone: CLONE_THREAD or refused
+        prog += [
+            (jeq, 0, 4, ARCH["clone"]),
+            (ld, 0, 0, 16),
+            (jset, 1, 0, 0x10000),
+            (ret, 0, 0, eperm),
+            (ret, 0, 0, allow),
+        ]  # clone: CLONE_THREAD or refused
     prog += [(jeq, 0, 4, ARCH["socket"]), (ld, 0, 0, 16), (jeq, 0, 1, 1), (ret, 0, 0, allow), (ret, 0, 0, eacces)]
     prog += [(ret, 0, 0, allow)]
     return b"".join(struct.pack("HBBI", *ins) for ins in prog)

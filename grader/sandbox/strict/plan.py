@@ -75,8 +75,14 @@ def _probe() -> tuple[bool, str]:
     if unshare_path() is None:
         return False, "util-linux `unshare` is not installed"
     try:
-        done = subprocess.run(wrapper() + ["/bin/sh", "-c", "exit 0"], check=False, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=10)
+        done = subprocess.run(
+            wrapper() + ["/bin/sh", "-c", "exit 0"],
+            check=False,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return False, f"`unshare` failed: {exc}"
     if done.returncode != 0:
@@ -165,13 +171,44 @@ def hidden_paths() -> list[str]:
 
 
 # /etc entries a Python child may read (never /etc as a whole: shadow, keys, tokens).
-ETC_READABLE = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "passwd", "group",
-                "nsswitch.conf", "host.conf", "hosts", "gai.conf", "fonts", "matplotlibrc", "mime.types",
-                "os-release", "debian_version", "alternatives", "locale.alias", "locale.conf")
+ETC_READABLE = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "timezone",
+    "passwd",
+    "group",
+    "nsswitch.conf",
+    "host.conf",
+    "hosts",
+    "gai.conf",
+    "fonts",
+    "matplotlibrc",
+    "mime.types",
+    "os-release",
+    "debian_version",
+    "alternatives",
+    "locale.alias",
+    "locale.conf",
+)
 # Never all of /opt (machines keep wheels and package indexes there): the Python installation, when
 # it lives there, comes from python_roots().
-SYSTEM_READABLE = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/nix/store", "/gnu/store",
-                   "/snap", "/proc", "/sys", "/dev")
+SYSTEM_READABLE = (
+    "/usr",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/bin",
+    "/sbin",
+    "/nix/store",
+    "/gnu/store",
+    "/snap",
+    "/proc",
+    "/sys",
+    "/dev",
+)
 
 
 def python_roots() -> list[str]:
@@ -192,9 +229,15 @@ def confine_policy(writable: list[str], view: bool, hidden=()) -> dict:
     writes only under `writable` (and /tmp in the strict view, the child's own tmpfs)."""
     rw = list(writable) + (["/tmp"] if view else [])
     readable = list(SYSTEM_READABLE) + [os.path.join("/etc", name) for name in ETC_READABLE] + python_roots()
-    return {"writable": rw, "readable": readable, "hidden": [os.path.realpath(p) for p in hidden],
-            "devices": list(WRITABLE_DEVICES), "landlock": True, "seccomp": True,
-            "processes": not view}  # strict: no fork (RLIMIT_AS/CPU are per process; NPROC spares root)
+    return {
+        "writable": rw,
+        "readable": readable,
+        "hidden": [os.path.realpath(p) for p in hidden],
+        "devices": list(WRITABLE_DEVICES),
+        "landlock": True,
+        "seccomp": True,
+        "processes": not view,
+    }  # strict: no fork (RLIMIT_AS/CPU are per process; NPROC spares root)
 
 
 def child_preexec(rlimits, drop_caps: bool):
@@ -233,8 +276,6 @@ def guard_grader() -> None:
     _GUARDED_PID = os.getpid()
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     prctl(PR_SET_DUMPABLE, 0)
-
-
 
 
 _FRAMEWORK_DIRS: dict[tuple[str, ...], list[str]] = {}

@@ -42,8 +42,10 @@ def _mount(source, target, fstype, flags, data=None) -> None:
     def enc(s):
         return None if s is None else os.fsencode(s)
 
-    check(LIBC.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
-           f"mount {source or ''} on {target}")
+    check(
+        LIBC.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+        f"mount {source or ''} on {target}",
+    )
 
 
 def _bind_readonly(source: str, target: str) -> None:
@@ -119,8 +121,12 @@ def enter_view(plan: dict) -> None:
         if os.path.exists(node):
             open(root + node, "w").close()
             _mount(node, root + node, None, MS_BIND)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
-                         ("stderr", "/proc/self/fd/2")):
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, f"{root}/dev/{name}")
     _mkdirs(root + "/proc")
     try:  # our own PID namespace's /proc; in a nested container this may be refused: then no /proc
@@ -153,5 +159,3 @@ def drop_capabilities() -> None:
     header = (ctypes.c_uint32 * 2)(0x20080522, 0)
     data = (ctypes.c_uint32 * 6)()
     check(LIBC.capset(header, data), "capset")
-
-
