@@ -30,29 +30,18 @@ sys.path.insert(0, str(ROOT))
 
 from grader.batch import run_batch  # noqa: E402
 from tests.support.fake_grader import fake_grade  # noqa: E402
+from tests.support.fixtures import HOSTILE  # noqa: E402
 
-# Fixtures that hang, flood or blow up on purpose: they measure the time limits, not the grader.
-HOSTILE = frozenset(
-    {
-        "import_syntax_error",
-        "import_error_missing_module",
-        "input_at_import",
-        "infinite_loop_at_import",
-        "infinite_loop_in_train",
-        "prints_megabytes",
-        "exits_at_import",
-        "os_exit_in_train",
-        "memory_blowup_in_train",
-        "detached_process_in_train",
-    }
-)
+# The fixtures that hang, flood or blow up on purpose measure time limits, not the grader; a process
+# left behind on purpose would outlive the bench.
+SKIPPED_FIXTURES = HOSTILE | {"detached_process_in_train"}
 
 
 def sources() -> list[Path]:
     """The folders the generated submissions copy: the reference first, then the fixtures (materialized edits)."""
     from tests.support.fixtures import fixture_path
 
-    names = sorted(p.stem for p in (ROOT / "tests" / "submissions").glob("*.toml") if p.stem not in HOSTILE)
+    names = sorted(p.stem for p in (ROOT / "tests" / "submissions").glob("*.toml") if p.stem not in SKIPPED_FIXTURES)
     fixtures = [fixture_path(name) for name in names]
     return [ROOT / "reference", *fixtures] if fixtures else [ROOT / "reference", ROOT / "student"]
 

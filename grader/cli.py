@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader import __version__
-from grader.usage import fail_usage
+from grader.usage import fail_usage, rubric_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,13 +26,7 @@ def cli():
 
 @cli.command("check")
 @click.argument("submission", default="student", type=click.Path(path_type=Path))
-@click.option(
-    "--rubric",
-    "rubric_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Rubric TOML (default: rubric/lab1.toml).",
-)
+@rubric_option
 @click.option(
     "--json", "json_path", default=None, metavar="PATH", help="Also write results.json to PATH ('-' for stdout)."
 )

@@ -14,6 +14,16 @@ USAGE_ERROR = 2  # exit status of a usage error, for every command
 INTERRUPTED = 130  # exit status after Ctrl-C (128 + SIGINT), as shells report it
 
 
+rubric_option = click.option(
+    "--rubric",
+    "rubric_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rubric TOML (default: the lab1 rubric the grader carries).",
+)
+"""The `--rubric PATH` option every command shares (its value arrives as `rubric_path`)."""
+
+
 class UsageError(Exception):
     """The command was used wrongly (missing folder, unreadable rubric, bad option): exit status 2."""
 

@@ -13,7 +13,7 @@ from grader.batch.defaults import (
     DEFAULT_TIMEOUT,
 )
 from grader.batch.lms import LMS_CHOICES
-from grader.usage import INTERRUPTED, fail_usage
+from grader.usage import INTERRUPTED, fail_usage, rubric_option
 
 
 @click.command("batch", context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,13 +33,7 @@ from grader.usage import INTERRUPTED, fail_usage
     default=None,
     help="Submissions graded at once  [default: the number of cores]",
 )
-@click.option(
-    "--rubric",
-    "rubric_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Rubric TOML (default: rubric/lab1.toml).",
-)
+@rubric_option
 @click.option(
     "--secret-seed",
     type=int,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from grader.usage import UsageError, fail_usage
+from grader.usage import UsageError, fail_usage, rubric_option
 
 
 @click.group("bundle", context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,13 +29,7 @@ def bundle_command() -> None:
     show_default=True,
     help="The zip to upload as the assignment's autograder.",
 )
-@click.option(
-    "--rubric",
-    "rubric_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Rubric TOML (default: rubric/lab1.toml).",
-)
+@rubric_option
 @click.option(
     "--wheel",
     type=click.Path(path_type=Path, dir_okay=False),

@@ -6,16 +6,9 @@ from pathlib import Path
 
 import click
 
-from grader.usage import UsageError, fail_usage
+from grader.usage import UsageError, fail_usage, rubric_option
 
 _GRADES = click.argument("grades", metavar="GRADES", type=click.Path(path_type=Path, file_okay=False))
-_RUBRIC = click.option(
-    "--rubric",
-    "rubric_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Rubric TOML (default: rubric/lab1.toml).",
-)
 
 
 @click.group("gradebook", context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,7 +30,7 @@ def gradebook_command() -> None:
     default=None,
     help="The filled sheet  [default: GRADES/manual.csv, written by grade batch]",
 )
-@_RUBRIC
+@rubric_option
 def merge_command(grades: Path, sheet: Path | None, rubric_path: Path | None) -> None:
     """Merge the TA's manual.csv into GRADES: gradebook.csv's report columns and each student's feedback.html.
 
@@ -83,7 +76,7 @@ def merge_command(grades: Path, sheet: Path | None, rubric_path: Path | None) ->
 @click.option(
     "--out", "-o", "out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The CSV file to import."
 )
-@_RUBRIC
+@rubric_option
 def export_command(grades: Path, lms: str, total: str, assignment: str, out: Path, rubric_path: Path | None) -> None:
     """Write GRADES' gradebook as the CSV an LMS imports; rows without a grade stay empty, never 0.
 

@@ -19,27 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.fixtures import fixture_names, fixture_path
+from tests.support.fixtures import HOSTILE, fixture_names, fixture_path
 from tests.support.processes import Process, kill_leftovers, proc_available
 from tests.support.runner import ROOT, RunPool, run_grader
 
 DEFAULT_RUBRIC = ROOT / "rubric" / "lab1.toml"
 FAST_RUBRIC = Path(__file__).resolve().with_name("fast_limits.toml")  # 3 s limits, 512 MB
 
-# Fixtures graded with FAST_RUBRIC: they hang, blow up or flood on purpose.
-HOSTILE = frozenset(
-    {
-        "import_syntax_error",
-        "import_error_missing_module",
-        "input_at_import",
-        "infinite_loop_at_import",
-        "infinite_loop_in_train",
-        "prints_megabytes",
-        "exits_at_import",
-        "os_exit_in_train",
-        "memory_blowup_in_train",
-    }
-)
 # Started first: they take the longest (they wait for the time limits).
 SLOWEST_FIRST = (
     "infinite_loop_in_train",

@@ -34,6 +34,20 @@ else:  # pragma: no cover
 ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 BASES = {"reference": ROOT / "reference", "student": ROOT / "student"}
+# Fixtures that hang, flood or blow up on purpose: graded with short limits, they measure the limits.
+HOSTILE = frozenset(
+    {
+        "import_syntax_error",
+        "import_error_missing_module",
+        "input_at_import",
+        "infinite_loop_at_import",
+        "infinite_loop_in_train",
+        "prints_megabytes",
+        "exits_at_import",
+        "os_exit_in_train",
+        "memory_blowup_in_train",
+    }
+)
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 _cache_dir: Path | None = None
 
