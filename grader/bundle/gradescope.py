@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.bundle.autograder import ROOT_VARIABLE, SEED_FILE
+from grader.release.wheel import build_clean_wheel
 from grader.usage import UsageError
 
 if TYPE_CHECKING:
@@ -84,42 +84,6 @@ def requirements() -> str:
     return "\n".join(lines) + "\n"
 
 
-def project_root() -> Path:
-    """The checkout the grader runs from (it holds pyproject.toml): the wheel is built from it."""
-    root = Path(__file__).resolve().parents[2]
-    if not (root / "pyproject.toml").is_file():
-        raise UsageError(
-            "grade bundle needs the grader's checkout (pyproject.toml beside grader/), "
-            "or pass --wheel with a built lab1_grader wheel"
-        )
-    return root
-
-
-def build_wheel(folder: Path) -> Path:
-    """Build the grader's wheel (no dependencies) into folder."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "--quiet",
-            "--wheel-dir",
-            str(folder),
-            str(project_root()),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wheels = sorted(folder.glob("lab1_grader-*.whl"))
-    if done.returncode != 0 or not wheels:
-        raise UsageError(f"building the grader's wheel failed: {(done.stderr or done.stdout).strip()[-800:]}")
-    return wheels[-1]
-
-
 def secret_seed() -> tuple[str, str]:
     """(seed text, "secret") from $LAB1_SECRET_SEED, or ("", "public"); UsageError when it is not an integer."""
     value = os.environ.get(SEED_VARIABLE, "").strip()
@@ -140,7 +104,7 @@ def build_bundle(out: str | Path, rubric: Rubric | str | Path | None = None, whe
     loaded = resolve_rubric(rubric)
     seed, source = secret_seed()
     with tempfile.TemporaryDirectory(prefix="lab1-bundle-") as tmp:
-        wheel_path = Path(wheel) if wheel else build_wheel(Path(tmp))
+        wheel_path = Path(wheel) if wheel else build_clean_wheel(Path(tmp))
         if not wheel_path.is_file():
             raise UsageError(f"--wheel {wheel_path} does not exist")
         entries: dict[str, tuple[bytes, int]] = {
