@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from grader.contract import SUBMISSION_MODULES
-from grader.rubric.loader import Rubric, RubricError, load_rubric
+from grader.rubric.loader import load_rubric
+from grader.rubric.model import Rubric, RubricError
 
 USAGE_ERROR = 2  # exit status of a usage error, for every command
 INTERRUPTED = 130  # exit status after Ctrl-C (128 + SIGINT), as shells report it

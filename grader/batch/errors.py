@@ -9,7 +9,7 @@ from grader.results import GradeResult, ItemResult, ManualItem
 from grader.usage import UsageError
 
 if TYPE_CHECKING:
-    from grader.rubric.loader import Rubric
+    from grader.rubric.model import Rubric
 
 # Outcomes of one submission in a batch, besides "ok": deterministic ones are kept by --resume,
 # transient ones (the grader crashed or was too slow, maybe because the machine was busy) are retried.

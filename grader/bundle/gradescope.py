@@ -23,7 +23,7 @@ from grader.release.wheel import build_clean_wheel
 from grader.usage import UsageError
 
 if TYPE_CHECKING:
-    from grader.rubric.loader import Rubric
+    from grader.rubric.model import Rubric
 
 SEED_VARIABLE = "LAB1_SECRET_SEED"
 # The grader's run-time dependencies, pinned to the versions the bundle was built and tested with.

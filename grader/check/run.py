@@ -15,7 +15,8 @@ import grader
 from grader.check.scoring import build_result, failed_result, outcomes_from_report
 from grader.hashing import submission_hash
 from grader.results import GradeResult
-from grader.rubric.loader import Rubric, RubricError, validate_against_checks
+from grader.rubric.loader import validate_against_checks
+from grader.rubric.model import Rubric, RubricError
 from grader.sandbox import ChildLimits, ProbeError, Sandbox
 from grader.sandbox.tiers import choose as choose_tier
 from grader.scan.imports import FRAMEWORKS, scan_imports

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from grader.experiments.plan import Experiment, Plan
     from grader.experiments.runner import RunResult
-    from grader.rubric.loader import Rubric
+    from grader.rubric.model import Rubric
 
 SCHEMA_VERSION = 1
 

@@ -22,7 +22,7 @@ from grader.usage import UsageError, resolve_rubric, resolve_submission
 if TYPE_CHECKING:
     from grader.experiments.plan import Availability, Experiment, Plan, RunSpec
     from grader.experiments.runner import RunResult
-    from grader.rubric.loader import Rubric
+    from grader.rubric.model import Rubric
     from grader.sandbox import ChildLimits, Sandbox
 
 MARKDOWN_NAME = "experiments.md"

@@ -23,7 +23,7 @@ from grader.gradebook.merge import read_rows
 from grader.usage import UsageError
 
 if TYPE_CHECKING:
-    from grader.rubric.loader import Rubric
+    from grader.rubric.model import Rubric
 
 LMS = ("canvas", "moodle")
 TOTALS = ("autograded", "all")  # all: autograded plus the manual items (needs a merged manual.csv)

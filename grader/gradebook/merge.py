@@ -15,7 +15,7 @@ from grader.gradebook.sheet import ManualScores, read_sheet, save_merged
 from grader.usage import UsageError
 
 if TYPE_CHECKING:
-    from grader.rubric.loader import Rubric
+    from grader.rubric.model import Rubric
 
 GRADEBOOK = "gradebook.csv"
 FEEDBACK = "feedback.html"

@@ -17,7 +17,7 @@ from grader.atomic import atomic_write_text
 from grader.usage import UsageError
 
 if TYPE_CHECKING:
-    from grader.rubric.loader import Rubric
+    from grader.rubric.model import Rubric
 
 SHEET = "manual.csv"
 MERGED = "manual_scores.json"  # the last merged sheet: grade batch re-applies it to the gradebook

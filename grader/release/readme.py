@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.contract import EXTRA_ITEM_PREFIX
 from grader.release.workflow import REPORT_DIR, grade_command, install_command
-from grader.rubric.loader import Item, Rubric
+from grader.rubric.model import Item, Rubric
 
 # How each autograded item is checked, in words a student can act on (keyed by rubric item).
 HOW_GRADED = {

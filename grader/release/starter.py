@@ -19,7 +19,7 @@ from pathlib import Path
 from grader.release.readme import student_readme
 from grader.release.skeleton import MarkerError, write_skeleton
 from grader.release.workflow import REPORT_DIR, workflow_yaml
-from grader.rubric.loader import Rubric
+from grader.rubric.model import Rubric
 from grader.usage import UsageError
 
 WHEELS_DIR = "wheels"

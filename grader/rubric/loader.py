@@ -8,10 +8,21 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from grader.rubric.model import (
+    OPTIONAL_LIMITS,
+    Item,
+    Limits,
+    ManualItem,
+    Policy,
+    Rubric,
+    RubricError,
+    Seeds,
+    display_path,
+)
 from grader.rubric.values import (
     COMMON_VALIDATORS,
     PARAM_VALIDATORS,
@@ -97,128 +108,6 @@ DATASET_PARAMS: dict[str, frozenset[str]] = {
 _CONDITIONAL_PARAMS = frozenset().union(*DATASET_PARAMS.values())
 
 
-class RubricError(Exception):
-    """An invalid or unreadable rubric; str() is one 'path:line: message' line per problem."""
-
-    def __init__(self, message: str, errors: list[str] | None = None):
-        super().__init__(message)
-        self.errors = list(errors) if errors else [message]
-
-
-@dataclass(frozen=True)
-class Seeds:
-    """Seeds of the probes, of the graded training runs and of the (public) hidden points."""
-
-    probe: int
-    train: tuple[int, ...]
-    hidden: int
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of the sandboxed child and the clamps of training configs."""
-
-    startup_seconds: float
-    probe_seconds: float
-    train_seconds: float
-    memory_mb: int
-    cpu_seconds: int
-    max_processes: int
-    file_size_mb: int
-    open_files: int
-    output_kb: int
-    reply_mb: int
-    max_epochs: int
-    max_hidden: int
-    min_lr: float
-    max_lr: float
-    # Time limits are budgets of the child's CPU time; the wall clock is only a backstop of
-    # wall_factor x budget + wall_grace_seconds, and a backstop hit is never the student's fault.
-    wall_factor: float = 10.0  # generous: a child that still computes when it passes is retried, then "regrade"
-    wall_grace_seconds: float = 30.0
-    near_limit: float = 0.5  # flag a submission whose probe or total used more than this share of a budget
-
-
-# [limits] keys a rubric may leave out (older rubrics): their defaults above.
-OPTIONAL_LIMITS = ("wall_factor", "wall_grace_seconds", "near_limit")
-
-
-@dataclass(frozen=True)
-class Policy:
-    """What a framework import or code reaching into the probe server costs; allowed imports."""
-
-    framework_violation: str
-    allowed_imports: tuple[str, ...]
-    tamper_violation: str = "zero"
-
-
-@dataclass(frozen=True)
-class Item:
-    """An autograded rubric item; params holds its item-specific keys (tolerance, sizes, ...)."""
-
-    key: str
-    title: str
-    points: float
-    visibility: str
-    params: dict[str, Any]
-    description: str = ""
-    line: int | None = field(default=None, compare=False, repr=False)
-    bonus: bool = False  # an extra: its points come on top of the autograded 100
-
-
-@dataclass(frozen=True)
-class ManualItem:
-    """A rubric item graded by hand (the lab report)."""
-
-    key: str
-    title: str
-    points: float
-    description: str = ""
-    line: int | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Rubric:
-    """A validated rubric file."""
-
-    name: str
-    title: str
-    path: Path
-    sha256: str
-    seeds: Seeds
-    limits: Limits
-    policy: Policy
-    items: dict[str, Item]
-    manual: dict[str, ManualItem]
-
-    @property
-    def total_points(self) -> float:
-        """Points of the autograded items (100 in a valid rubric), bonus items aside."""
-        return sum(item.points for item in self.items.values() if not item.bonus)
-
-    @property
-    def bonus_points(self) -> float:
-        """Points the bonus items (the extras) can add on top of total_points."""
-        return sum(item.points for item in self.items.values() if item.bonus)
-
-    @property
-    def manual_points(self) -> float:
-        """Points of the items graded by hand."""
-        return sum(item.points for item in self.manual.values())
-
-    @property
-    def autograded_keys(self) -> tuple[str, ...]:
-        """Keys of the autograded items, in file order."""
-        return tuple(self.items)
-
-    def item(self, key: str) -> Item:
-        """The autograded item `key`; KeyError naming the rubric when there is none."""
-        try:
-            return self.items[key]
-        except KeyError:
-            raise KeyError(f"no item '{key}' in rubric {_display_path(self.path)}") from None
-
-
 DEFAULT_RUBRIC = "lab1.toml"
 
 
@@ -241,14 +130,14 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RubricError(f"cannot read rubric {_display_path(path)}: {exc.strerror or exc}") from None
+        raise RubricError(f"cannot read rubric {display_path(path)}: {exc.strerror or exc}") from None
     return parse_rubric(raw, path)
 
 
 def parse_rubric(raw: bytes, path: str | Path = "<rubric>") -> Rubric:
     """Validate the bytes of a rubric file; `path` is used for messages and Rubric.path."""
     path = Path(path)
-    shown = _display_path(path)
+    shown = display_path(path)
     text = _decode(raw, shown)
     try:
         data = tomllib.loads(text)
@@ -265,7 +154,7 @@ def parse_rubric(raw: bytes, path: str | Path = "<rubric>") -> Rubric:
 def validate_against_checks(rubric: Rubric, check_items: Iterable[str]) -> None:
     """Refuse a rubric item no check serves and a check tagged with no rubric item."""
     check_items = set(check_items)
-    shown = _display_path(rubric.path)
+    shown = display_path(rubric.path)
     errors = [
         _format(shown, item.line, f"no check serves item '{key}'")
         for key, item in rubric.items.items()
@@ -335,14 +224,6 @@ class _Source:
 def _format(shown: str, line: int | None, message: str) -> str:
     """'path:line: message', or 'path: message' without a line."""
     return f"{shown}:{line}: {message}" if line else f"{shown}: {message}"
-
-
-def _display_path(path: Path) -> str:
-    """The path relative to the working directory when it lies below it (shorter messages)."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd()).as_posix()
-    except (ValueError, OSError):
-        return str(path)
 
 
 def _decode(raw: bytes, shown: str) -> str:

@@ -8,16 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.rubric.loader import (
-    DATASET_PARAMS,
-    ITEM_PARAMS,
-    Item,
-    Rubric,
-    RubricError,
-    default_rubric_path,
-    load_rubric,
-    validate_against_checks,
-)
+from grader.rubric.loader import DATASET_PARAMS, ITEM_PARAMS, default_rubric_path, load_rubric, validate_against_checks
+from grader.rubric.model import Item, Rubric, RubricError
 
 LAB1 = default_rubric_path()
 LAB1_TEXT = LAB1.read_text(encoding="utf-8")

@@ -34,7 +34,8 @@ ITEM_MODULES = {
 
 def fake_grade(submission, *, rubric=None, secret_seed=None, sandbox="default", burn: float = 0.0) -> GradeResult:
     """Grade from file contents only; `burn` spends that many CPU seconds to imitate a real check."""
-    from grader.rubric.loader import Rubric, load_rubric
+    from grader.rubric.loader import load_rubric
+    from grader.rubric.model import Rubric
 
     started = time.perf_counter()
     root = Path(submission)

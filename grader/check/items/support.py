@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from grader.rubric.loader import Rubric
+    from grader.rubric.model import Rubric
 
 
 def rng(rubric: Rubric, salt: int) -> np.random.Generator:
