@@ -31,8 +31,13 @@ def grade(submission, tmp) -> dict:
 
 
 def verdict(data: dict) -> list[tuple]:
-    """Score, and every check's status and reason (the words a student reads)."""
-    return [(data["score"], data["extra_data"]["flags"])] + [
+    """Score, flags, and every check's status and reason (the words a student reads).
+
+    `limits:` flags are left out: they report a measurement (CPU seconds used against a budget, at no
+    cost), and a run that sits on the near-limit line may be flagged in one grading and not the next.
+    """
+    flags = [flag for flag in data["extra_data"]["flags"] if not flag.startswith("limits: ")]
+    return [(data["score"], flags)] + [
         (c["item"], c["name"], c["status"], c["reason"]) for t in data["tests"] for c in t["extra_data"]["checks"]
     ]
 
