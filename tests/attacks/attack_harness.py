@@ -23,6 +23,7 @@ import shutil
 import socket
 import sys
 import sysconfig
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -176,12 +177,18 @@ def unconfined_reason(attack: str, tier: str, test: str) -> str:
 
 
 def fast_rubric(path: Path) -> Path:
-    """rubric/lab1.toml with FAST_LIMITS: hostile submissions hit their limits in seconds."""
+    """rubric/lab1.toml with FAST_LIMITS (hostile submissions hit their limits in seconds) and one seed."""
     text = (ROOT / "rubric" / "lab1.toml").read_text(encoding="utf-8")
     for key, value in FAST_LIMITS.items():
         text, count = re.subn(rf"(?m)^{key}\s*=\s*[^#\n]*", f"{key} = {value}  ", text)
         assert count == 1, f"rubric/lab1.toml has no single [limits] {key}"
     text = re.sub(r'(?m)^name\s*=\s*"[^"]*"', 'name = "lab1-attacks-fast"', text, count=1)
+    # One network seed per training item (the lab's rubric trains three): an attack's honest score
+    # does not hang on the seed policy, which tests/check grades with the real rubric.
+    text, count = re.subn(r"(?m)^train\s*=\s*\[[^]]*\]", "train = [0]", text)
+    assert count == 1, "rubric/lab1.toml has no single [seeds] train"
+    text, count = re.subn(r"(?m)^min_passing_seeds\s*=\s*\d+", "min_passing_seeds = 1", text)
+    assert count == 2, "rubric/lab1.toml: min_passing_seeds of train_linear and train_xor"
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -462,28 +469,40 @@ def tier_skip(attack: Attack, tier: str) -> str:
     return ""
 
 
-@pytest.fixture(scope="session")
-def attack_runner(request, tmp_path_factory):
-    base = tmp_path_factory.mktemp("attacks")
-    rubric = fast_rubric(base / "fast_rubric.toml")
-    neighbour = base / "neighbour_student"
-    neighbour.mkdir()
-    (neighbour / "network.py").write_text(f'SECRET = "{NEIGHBOUR_SECRET}"\n', encoding="utf-8")
-    runner = Runner(base, rubric, neighbour)
+_RUNNERS: list[Runner] = []
+
+
+def start_attack_runs(session) -> None:
+    """Queue the runs the selected attack tests read, slowest first, as soon as collection ends: they run
+    beside the other folders' tests (the root conftest runs their readers last)."""
     keys = []
-    for item in request.session.items:
+    for item in session.items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "attack" in callspec.params and "tier" in callspec.params:
             key = (callspec.params["attack"], callspec.params["tier"])
             if not tier_skip(ATTACKS[key[0]], key[1]):
                 keys.append(key)
-    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return
+    base = Path(tempfile.mkdtemp(prefix="lab1-attacks-"))
+    neighbour = base / "neighbour_student"
+    neighbour.mkdir()
+    (neighbour / "network.py").write_text(f'SECRET = "{NEIGHBOUR_SECRET}"\n', encoding="utf-8")
+    runner = Runner(base, fast_rubric(base / "fast_rubric.toml"), neighbour)
+    _RUNNERS.append(runner)
     runner.start(
         sorted(
-            keys,
+            dict.fromkeys(keys),
             key=lambda k: (k[0] not in SLOWEST_FIRST, SLOWEST_FIRST.index(k[0]) if k[0] in SLOWEST_FIRST else 0, k),
         )
     )
+
+
+@pytest.fixture(scope="session")
+def attack_runner():
+    if not _RUNNERS:
+        pytest.fail("no attack runs were queued: tests/attacks/conftest.py's pytest_collection_finish did not run")
+    runner = _RUNNERS[0]
     started = time.perf_counter()
     yield runner
     runner.close()
@@ -491,7 +510,8 @@ def attack_runner(request, tmp_path_factory):
     if runs:
         slow = sorted(runs, key=lambda r: -r.seconds)[:4]
         print(
-            f"\ntests/attacks: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s of runs in "
-            f"{time.perf_counter() - started:.1f} s (2 at a time); slowest: "
+            f"\ntests/attacks: {len(runs)} grader runs, {sum(r.seconds for r in runs):.1f} s of runs, the last "
+            f"{time.perf_counter() - started:.1f} s waited for (2 at a time); slowest: "
             + ", ".join(f"{r.attack}[{r.tier}] {r.seconds:.1f} s" for r in slow)
         )
+    shutil.rmtree(runner.base, ignore_errors=True)

@@ -1,5 +1,5 @@
-"""The same slow-but-correct submission gets the same score and reasons alone and next to CPU hogs on
-the same cores (issue 12): time limits are budgets of the child's CPU time, not of the clock."""
+"""The same slow-but-correct submission gets the same score and reasons on a quiet machine and next to
+CPU hogs on the same cores (issue 12): time limits are budgets of the child's CPU time, not of the clock."""
 
 from __future__ import annotations
 
@@ -7,27 +7,16 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.support.fixtures import fixture_path
 from tests.support.runner import run_grader
 
-# 3 s budgets: a training run of the fixture needs about half of one in CPU time, and many more seconds
-# of wall clock when the cores are shared with the hogs (a wall-clock limit would fail it there).
-FAST_RUBRIC = Path(__file__).resolve().with_name("fast_limits.toml")
+# Graded with tests/check/fast_limits.toml (3 s budgets, see FAST_RUBRIC_FIXTURES in conftest.py): a
+# training run of the fixture needs about half of one in CPU time, and many more seconds of wall clock
+# when the cores are shared with the hogs (a wall-clock limit would fail it there).
+SLOW = "slow_per_sample_sgd"
 SPIN = "while True: pass"
-
-
-def grade(submission, tmp) -> dict:
-    done = run_grader(
-        ["check", str(submission), "--no-report", "--json", "-", "--sandbox", "default", "--rubric", str(FAST_RUBRIC)],
-        tmp,
-        900,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
 
 
 def verdict(data: dict) -> list[tuple]:
@@ -43,18 +32,20 @@ def verdict(data: dict) -> list[tuple]:
 
 
 @pytest.mark.slow
-@pytest.mark.e2e
-def test_slow_but_correct_submission_scores_the_same_next_to_a_cpu_hog(tmp_path):
-    submission = fixture_path("slow_per_sample_sgd")
-    alone = grade(submission, tmp_path)
+@pytest.mark.graded(SLOW)
+def test_slow_but_correct_submission_scores_the_same_next_to_a_cpu_hog(graded, tmp_path):
+    quiet = graded(SLOW)  # graded by the session's pool: at most one other grading beside it
     cores = os.cpu_count() or 2
     hogs = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(2 * cores)]  # every core, twice over
     try:
-        loaded = grade(submission, tmp_path)
+        done = run_grader(quiet.argv[3:], tmp_path, 900)  # the same command line: python -m grader ARGS
     finally:
         for hog in hogs:
             hog.kill()
             hog.wait()
+    assert done.returncode == 0, done.stderr[-3000:]
+    alone, loaded = quiet.assert_graded(), json.loads(done.stdout)
+    assert "fast_limits.toml" in " ".join(quiet.argv), quiet.argv  # 3 s budgets: the clock would fail it
     assert alone["extra_data"]["autograded_score"] == 100, verdict(alone)
     assert verdict(loaded) == verdict(alone)
     assert "overload_stops" not in loaded["extra_data"], loaded["extra_data"]  # no backstop needed here

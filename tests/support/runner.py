@@ -5,8 +5,10 @@ Each run gets its own TMPDIR, so the sandbox's temporary folder (and the cwd of 
 submission starts) lives under a path no other run uses: `tests.support.processes` finds what a
 run left behind by that path.
 
-`RunPool` runs such jobs two at a time (one per core of the project's machines), caches them by
-key, and lets a test wait only for its own run.
+`RunPool` queues such jobs on one executor shared by the whole session, two at a time (one per core
+of the project's machines), caches them by key, and lets a test wait only for its own run. The pools
+of tests/check and tests/attacks start when collection ends and the root conftest runs their readers
+last, so the runs overlap the rest of the suite.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -65,12 +67,23 @@ K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
 
-class RunPool(Generic[K, R]):
-    """Runs `work(key)` two at a time in threads (each a grader process), once per key."""
+_SHARED: list[ThreadPoolExecutor] = []
 
-    def __init__(self, work: Callable[[K], R], name: str, workers: int = 2):
+
+def shared_executor() -> ThreadPoolExecutor:
+    """The session's two grader-run threads, whichever pool queues the run."""
+    if not _SHARED:
+        _SHARED.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="grader-run"))
+    return _SHARED[0]
+
+
+class RunPool(Generic[K, R]):
+    """Runs `work(key)` on the shared executor (each a grader process), once per key."""
+
+    def __init__(self, work: Callable[[K], R], name: str):
         self.work = work
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self.name = name
+        self.pool = shared_executor()
         self.futures: dict[K, Future[R]] = {}
 
     def start(self, keys: Iterable[K]) -> None:
@@ -88,4 +101,7 @@ class RunPool(Generic[K, R]):
         return [f.result() for f in self.futures.values() if f.done() and not f.cancelled() and not f.exception()]
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Drop the runs not started and wait for the others (their processes must not outlive the session)."""
+        for future in self.futures.values():
+            future.cancel()
+        wait(list(self.futures.values()))
