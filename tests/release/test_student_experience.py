@@ -15,6 +15,7 @@ import pytest
 from grader.usage import UsageError, check_fail_under, require_submission_folder
 from tests.release.installs import ROOT
 from tests.support.fixtures import materialize
+from tests.support.processes import live_processes
 from tests.support.runner import GraderProcess, run_grader
 
 FAST_RUBRIC = ROOT / "tests" / "check" / "fast_limits.toml"
@@ -128,15 +129,4 @@ def test_ctrl_c_is_one_line_status_130_and_nothing_left_behind(tmp_path, delay):
 
 def _processes_under(folder: Path) -> list[str]:
     """Command lines of live processes whose cwd or arguments mention folder."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            cwd = os.readlink(entry / "cwd")
-        except OSError:
-            continue
-        if str(folder) in cmdline or cwd.startswith(str(folder)):
-            found.append(cmdline)
-    return found
+    return [process.cmdline for process in live_processes() if process.mentions(str(folder))]
