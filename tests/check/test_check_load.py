@@ -12,9 +12,9 @@ import pytest
 
 from tests.support.runner import run_grader
 
-# Graded with tests/check/fast_limits.toml (3 s budgets, see FAST_RUBRIC_FIXTURES in conftest.py): a
-# training run of the fixture needs about half of one in CPU time, and many more seconds of wall clock
-# when the cores are shared with the hogs (a wall-clock limit would fail it there).
+# Graded with tests/check/fast_limits.toml (3 s budgets, see FAST_RUBRIC_FIXTURES in conftest.py): the
+# fixture's longest training run needs ~0.9 CPU s; next to 2 x cores hogs (and the session's other
+# gradings) it gets a third of a core or less, so its runs take several times as long on the clock.
 SLOW = "slow_per_sample_sgd"
 SPIN = "while True: pass"
 
@@ -45,8 +45,8 @@ def test_slow_but_correct_submission_scores_the_same_next_to_a_cpu_hog(graded, t
             hog.wait()
     assert done.returncode == 0, done.stderr[-3000:]
     alone, loaded = quiet.assert_graded(), json.loads(done.stdout)
-    assert "fast_limits.toml" in " ".join(quiet.argv), quiet.argv  # 3 s budgets: the clock would fail it
+    assert "fast_limits.toml" in " ".join(quiet.argv), quiet.argv  # 3 s CPU budgets (not of the clock)
     assert alone["extra_data"]["autograded_score"] == 100, verdict(alone)
     assert verdict(loaded) == verdict(alone)
     assert "overload_stops" not in loaded["extra_data"], loaded["extra_data"]  # no backstop needed here
-    assert loaded["extra_data"]["cpu_seconds"] > 1.5  # it is a slow one: seconds of CPU per training run
+    assert loaded["extra_data"]["cpu_seconds"] > 3  # a slow one: ~6 CPU s where the reference needs ~1
