@@ -4,6 +4,8 @@ and go on, two at a time, while every other test runs; their readers then mostly
 
 from __future__ import annotations
 
+from tests.support.runner import close_pools
+
 POOL_FIXTURES = frozenset({"graded", "runner", "attack_runner"})
 
 
@@ -13,3 +15,7 @@ def pytest_collection_modifyitems(items):
     if readers:
         chosen = {id(item) for item in readers}
         items[:] = [item for item in items if id(item) not in chosen] + readers
+
+
+def pytest_sessionfinish():
+    close_pools()

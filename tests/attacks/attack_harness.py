@@ -23,7 +23,6 @@ import shutil
 import socket
 import sys
 import sysconfig
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -431,9 +430,6 @@ class Runner(RunPool[tuple[str, str], Run]):
             run.received = list(listener.received)
         return run
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
 
 # Started first: they wait for time limits.
 SLOWEST_FIRST = (
@@ -475,6 +471,8 @@ _RUNNERS: list[Runner] = []
 def start_attack_runs(session) -> None:
     """Queue the runs the selected attack tests read, slowest first, as soon as collection ends: they run
     beside the other folders' tests (the root conftest runs their readers last)."""
+    if session.config.option.collectonly:
+        return
     keys = []
     for item in session.items:
         callspec = getattr(item, "callspec", None)
@@ -484,7 +482,7 @@ def start_attack_runs(session) -> None:
                 keys.append(key)
     if not keys:
         return
-    base = Path(tempfile.mkdtemp(prefix="lab1-attacks-"))
+    base = session.config._tmp_path_factory.mktemp("attacks")  # what the tmp_path_factory fixture returns
     neighbour = base / "neighbour_student"
     neighbour.mkdir()
     (neighbour / "network.py").write_text(f'SECRET = "{NEIGHBOUR_SECRET}"\n', encoding="utf-8")
@@ -514,4 +512,9 @@ def attack_runner():
             f"{time.perf_counter() - started:.1f} s waited for (2 at a time); slowest: "
             + ", ".join(f"{r.attack}[{r.tier}] {r.seconds:.1f} s" for r in slow)
         )
-    shutil.rmtree(runner.base, ignore_errors=True)
+
+
+def finish_attack_runs() -> None:
+    """Wait for the runs under way and drop the rest, however the session ended."""
+    for runner in _RUNNERS:
+        runner.close()

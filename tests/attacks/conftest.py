@@ -1,7 +1,13 @@
 """Fixtures of the red-team suite; the harness lives in attack_harness.py."""
 
-from tests.attacks.attack_harness import attack_runner, start_attack_runs  # noqa: F401  (the session fixture)
+from tests.attacks.attack_harness import attack_runner, finish_attack_runs, start_attack_runs  # noqa: F401
+
+# attack_runner: the session fixture the attack tests read.
 
 
 def pytest_collection_finish(session):
     start_attack_runs(session)
+
+
+def pytest_sessionfinish():
+    finish_attack_runs()

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -231,7 +229,9 @@ _RUNNERS: list[Runner] = []
 def pytest_collection_finish(session):
     """Queue the grader runs the selected tests read as soon as collection ends, slowest first: they
     run beside the other folders' tests (the root conftest runs their readers last)."""
-    base = Path(tempfile.mkdtemp(prefix="lab1-check-runs-"))
+    if session.config.option.collectonly:
+        return
+    base = session.config._tmp_path_factory.mktemp("check-runs")  # what the tmp_path_factory fixture returns
     bad_rubrics = write_bad_rubrics(base / "bad-rubrics")
     jobs = all_jobs(bad_rubrics)
     needed = [n for n in _needed(session.items) if n in jobs]
@@ -239,8 +239,6 @@ def pytest_collection_finish(session):
         runner = Runner(base / "grader-runs", jobs, bad_rubrics)
         _RUNNERS.append(runner)
         runner.start(sorted(needed, key=lambda n: (n not in SLOWEST_FIRST, n not in ("reference", "student"), n)))
-    else:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -248,10 +246,14 @@ def runner():
     """The session's grader runs (queued when collection ended)."""
     if not _RUNNERS:
         pytest.fail("no grader runs were queued: tests/check/conftest.py's pytest_collection_finish did not run")
-    runner = _RUNNERS[0]
-    yield runner
-    runner.close()
-    shutil.rmtree(runner.base_tmp.parent, ignore_errors=True)
+    return _RUNNERS[0]
+
+
+def pytest_sessionfinish():
+    """Wait for the runs under way and drop the rest, however the session ended (pytest keeps the folders
+    of its last three sessions, as for every tmp_path)."""
+    for runner in _RUNNERS:
+        runner.close()
 
 
 @pytest.fixture(scope="session")

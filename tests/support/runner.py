@@ -68,6 +68,7 @@ R = TypeVar("R")
 
 
 _SHARED: list[ThreadPoolExecutor] = []
+_POOLS: list[RunPool] = []
 
 
 def shared_executor() -> ThreadPoolExecutor:
@@ -85,6 +86,7 @@ class RunPool(Generic[K, R]):
         self.name = name
         self.pool = shared_executor()
         self.futures: dict[K, Future[R]] = {}
+        _POOLS.append(self)
 
     def start(self, keys: Iterable[K]) -> None:
         """Queue these runs (in this order: put the slowest first) unless already queued."""
@@ -105,3 +107,10 @@ class RunPool(Generic[K, R]):
         for future in self.futures.values():
             future.cancel()
         wait(list(self.futures.values()))
+
+
+def close_pools() -> None:
+    """Close every pool: a session that ends early (-x, Ctrl-C, --collect-only) does not wait for
+    queued runs nobody will read."""
+    for pool in _POOLS:
+        pool.close()
