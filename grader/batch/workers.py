@@ -32,6 +32,7 @@ WARM_MODULES = (
     "grader.report.html",
     "grader.report.junit",
     "grader.report.figures",
+    "grader.report.plotting",
 )
 # With an injected grade function (tests, bench --fake) only the report writing is warmed.
 LIGHT_MODULES = ("numpy", "grader.report", "grader.report.html", "grader.report.junit")

@@ -2,7 +2,7 @@
 
 matplotlib is imported lazily (a background thread can warm it up while the sandboxes
 train); figures use the Agg canvas directly, never pyplot nor tight_layout, and every PNG
-is written atomically. Curves are downsampled like the report's (grader.report.figures:
+is written atomically. Curves are downsampled like the report's (grader.report.plotting:
 at most 1,000 points, dense at the start where the loss falls fastest), on a log y axis.
 A failed variant is named in the legend with its reason, so the figure tells the whole story.
 """
@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from grader.atomic import atomic_write_bytes
-from grader.report.figures import downsample_curve, import_matplotlib
+from grader.report.plotting import downsample_curve, import_matplotlib
 
 DPI = 100
 REASON_WIDTH = 46  # characters per legend line

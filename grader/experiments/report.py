@@ -95,7 +95,7 @@ def _number(value: float | None) -> float | None:
 
 
 def _result_json(result: RunResult) -> dict[str, Any]:
-    from grader.report.figures import downsample_curve
+    from grader.report.plotting import downsample_curve
 
     epochs, values = downsample_curve(result.losses)
     return {

@@ -27,9 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(2, 1)  # stray prints go to stderr, never into the protocol
     sys.stdout = sys.stderr
 
-    from grader.report import figures
+    from grader.report import figures, plotting
 
-    figures.import_matplotlib()
+    plotting.import_matplotlib()
     import grader.lab.spec  # noqa: F401 - the forward pass the figures evaluate
 
     figures.warm_up()

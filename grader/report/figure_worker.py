@@ -59,7 +59,7 @@ class WorkerError(RuntimeError):
 
 def worker_env() -> dict[str, str]:
     """The child's environment: a lasting MPLCONFIGDIR, Agg, one BLAS thread, grader importable."""
-    from grader.report.figures import mpl_config_dir
+    from grader.report.plotting import mpl_config_dir
 
     env = dict(os.environ)
     env.setdefault("MPLCONFIGDIR", str(mpl_config_dir()))

@@ -1,7 +1,8 @@
 """The report's figures, drawn with matplotlib's Agg canvas from what the parent already verified.
 
 matplotlib is imported lazily, inside the drawing functions: importing this module costs
-nothing, so the parent can call `downsample_indices` or `figure_names` without it.
+nothing, so the parent can call `figure_names` or `figure_dataset` without it. The plumbing
+(config, Agg figures, log10 axes, downsampling, PNG encoding) is grader/report/plotting.py.
 Figures never use pyplot (no global state, no backend switch in the caller's process)
 and never `tight_layout` (costly); every PNG is written atomically.
 
@@ -26,11 +27,8 @@ power-of-ten labels (matplotlib's log scale costs ~25 ms more a figure).
 
 from __future__ import annotations
 
-import io
 import logging
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -38,97 +36,15 @@ import numpy as np
 
 from grader.atomic import atomic_write_bytes
 from grader.contract import DATASET_TITLES
+from grader.report.plotting import DefaultStyle, downsample_curve, new_figure, png_bytes, set_log10_y, unit_ticks
 
 log = logging.getLogger(__name__)
 
-DPI = 100
-MAX_CURVE_POINTS = 1000
 GRID = 100  # decision boundary grid, GRID x GRID points over the unit square
 RED, BLUE = "#d62728", "#1f77b4"  # the lab's "ro" / "bo": label 0 red, label 1 blue
-# Unhinted text renders ~12% faster (text is most of the drawing) and looks the same at 100 dpi.
-RC = {"text.hinting": "none"}
-PNG_COMPRESS_LEVEL = 1  # zlib level: 1 encodes in ~6 ms a figure, 6 in ~10 ms for files ~20% smaller
 
 
-# --- configuration -------------------------------------------------------------------
-
-
-def mpl_config_dir() -> Path:
-    """A lasting, writable MPLCONFIGDIR so matplotlib keeps its font cache between runs."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    candidates = [Path(base) / "lab1-grader" / "matplotlib"]
-    uid = os.getuid() if hasattr(os, "getuid") else "user"
-    candidates.append(Path(tempfile.gettempdir()) / f"lab1-grader-matplotlib-{uid}")
-    for path in candidates:
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-            if os.access(path, os.W_OK | os.X_OK):
-                return path
-        except OSError:
-            continue
-    return Path(tempfile.mkdtemp(prefix="lab1-grader-matplotlib-"))
-
-
-def _ensure_mpl_config() -> None:
-    """Point matplotlib at the lasting config folder, if it is not imported nor configured yet."""
-    import sys
-
-    if "matplotlib" not in sys.modules and "MPLCONFIGDIR" not in os.environ:
-        os.environ["MPLCONFIGDIR"] = str(mpl_config_dir())
-
-
-def import_matplotlib():
-    """Import what drawing needs (no pyplot); returns the matplotlib module."""
-    _ensure_mpl_config()
-    import matplotlib
-    import matplotlib.figure
-    from matplotlib.backends import backend_agg  # noqa: F401
-
-    return matplotlib
-
-
-# --- pure helpers (no matplotlib) --------------------------------------------------------
-
-
-def downsample_indices(n: int, max_points: int = MAX_CURVE_POINTS) -> np.ndarray:
-    """Sorted unique indices into a curve of n points, at most max_points of them.
-
-    Half geometrically spaced (dense at the start, where a loss falls fastest), half
-    evenly spaced (so the tail keeps its shape on a linear epoch axis); the first
-    and last points are always kept.
-    """
-    n = int(n)
-    if n <= 0:
-        return np.zeros(0, dtype=np.int64)
-    if n <= max_points:
-        return np.arange(n, dtype=np.int64)
-
-    def union(k: int) -> np.ndarray:
-        geo = np.geomspace(1, n, max(k // 2, 2)) - 1
-        lin = np.linspace(0, n - 1, max(k - k // 2, 2))
-        return np.unique(np.concatenate([geo, lin, [0, n - 1]]).round().astype(np.int64))
-
-    # The two spacings overlap (heavily when n is close to max_points): search the number
-    # of points to ask for so the union is as large as allowed, never larger.
-    lo, hi = 2, 4 * max_points
-    best = union(lo)
-    while lo < hi:  # largest k whose union fits; union size grows with k
-        mid = (lo + hi + 1) // 2
-        candidate = union(mid)
-        if candidate.size <= max_points:
-            lo, best = mid, candidate
-        else:
-            hi = mid - 1
-    return best
-
-
-def downsample_curve(losses, max_points: int = MAX_CURVE_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """(epochs, losses) at most max_points long, epochs counted from 1; drops values log can't show."""
-    values = np.asarray(losses, dtype=np.float64).ravel()
-    idx = downsample_indices(values.size, max_points)
-    epochs, values = idx + 1, values[idx]
-    keep = np.isfinite(values) & (values > 0)
-    return epochs[keep], values[keep]
+# --- artifacts (no matplotlib) -----------------------------------------------------------
 
 
 def _train_entry(artifacts: dict, dataset: str) -> dict | None:
@@ -189,47 +105,6 @@ def figure_names(artifacts: dict) -> list[str]:
 # --- drawing ------------------------------------------------------------------------------
 
 
-def _new_figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=DPI)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def log_ticks(lo: float, hi: float, max_ticks: int = 7) -> tuple[list[float], list[str]]:
-    """Tick positions (log10 values) and labels ("0.01", "1e-05") for a log10 axis from lo to hi.
-
-    The figures draw log10 of the data on a linear axis with these ticks instead of
-    matplotlib's log scale: the same picture, ~25 ms a figure cheaper.
-    """
-    first, last = math.floor(lo), math.ceil(hi)
-    step = max(1, math.ceil((last - first + 1) / max_ticks))
-    step = next(s for s in (1, 2, 4, 5, 10, 20, 50, 100, step) if s >= step)  # round steps: 1e-16, 1e-12, ...
-    ticks = [float(k) for k in range(first, last + 1) if k % step == 0]
-    if len([t for t in ticks if lo <= t <= hi]) < 2:  # less than a decade: add 2x and 5x
-        ticks = sorted(ticks + [k + math.log10(m) for k in range(first, last + 1) for m in (2, 5)])
-    ticks = [t for t in ticks if lo <= t <= hi] or [round(lo)]
-    return ticks, [f"{10.0**t:.3g}" for t in ticks]
-
-
-def _set_log10_y(ax, lo: float, hi: float, max_ticks: int = 6) -> None:
-    """Limits and ticks of a y axis holding log10 values."""
-    pad = max((hi - lo) * 0.05, 0.05)
-    lo, hi = lo - pad, hi + pad
-    ax.set_ylim(lo, hi)
-    ticks, labels = log_ticks(lo, hi, max_ticks)
-    ax.set_yticks(ticks)
-    ax.set_yticklabels(labels)
-
-
-def _unit_ticks(ax) -> None:
-    """Three ticks on each axis of a unit-square plot: ticks cost ~2 ms each."""
-    ax.set_xticks([0.0, 0.5, 1.0])
-    ax.set_yticks([0.0, 0.5, 1.0])
-
-
 def _config_text(config) -> str:
     """ "hidden 4-4, sigmoid, sgd lr 0.1, 5000 epochs" from a training config dict."""
     if not isinstance(config, dict):
@@ -270,13 +145,13 @@ def draw_comparison(entry: dict, dataset: str):
     pred = out >= 0.5
     truth = y >= 0.5
     accuracy = float(np.mean(pred == truth))
-    fig = _new_figure(8, 4)
+    fig = new_figure(8, 4)
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.83, wspace=0.2)
     fig.suptitle(f"{_dataset_title(dataset)}: accuracy {accuracy:.1%} on {len(y)} points", fontsize=12)
     for i, (title, labels) in enumerate((("Ground truth", truth), ("Predict result", pred)), start=1):
         ax = fig.add_subplot(1, 2, i)
         ax.set_title(title, fontsize=12)
-        _unit_ticks(ax)
+        unit_ticks(ax)
         ax.plot(x[~labels, 0], x[~labels, 1], "o", color=RED, ms=5)
         ax.plot(x[labels, 0], x[labels, 1], "o", color=BLUE, ms=5)
         if i == 2 and np.any(pred != truth):
@@ -302,14 +177,14 @@ def draw_learning_curve(entry: dict, dataset: str):
         if ref_values.size:
             curves.append((ref_epochs, np.log10(ref_values), "--", "#999999", 2.5, _reference_label(entry)))
     curves.append((epochs, np.log10(values), "-", BLUE, 1.5, "your network"))
-    fig = _new_figure(6, 4)
+    fig = new_figure(6, 4)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.12, top=0.9)
     ax = fig.add_subplot(1, 1, 1)
     for xs, ys, style, color, width, label in curves:
         ax.plot(xs, ys, style, color=color, lw=width, label=label)
     lo = min(float(c[1].min()) for c in curves)
     hi = max(float(c[1].max()) for c in curves)
-    _set_log10_y(ax, lo, hi)
+    set_log10_y(ax, lo, hi)
     ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE loss (log scale)")
@@ -335,7 +210,7 @@ def draw_decision_boundary(entry: dict, dataset: str):
     if out is None:
         return None
     z = np.clip(np.nan_to_num(out, nan=0.5), 0.0, 1.0).reshape(GRID, GRID)
-    fig = _new_figure(4.6, 4.6)
+    fig = new_figure(4.6, 4.6)
     fig.subplots_adjust(left=0.12, right=0.96, bottom=0.08, top=0.92)
     ax = fig.add_subplot(1, 1, 1)
     ax.contourf(gx, gy, z, levels=np.linspace(0.0, 1.0, 11), cmap="RdBu", alpha=0.45)
@@ -346,7 +221,7 @@ def draw_decision_boundary(entry: dict, dataset: str):
     ax.plot(x[one, 0], x[one, 1], "o", color=BLUE, mec="black", mew=0.8, ms=6)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    _unit_ticks(ax)
+    unit_ticks(ax)
     ax.set_aspect("equal")
     ax.set_title(f"Decision boundary: {_dataset_title(dataset)}", fontsize=12)
     return fig
@@ -368,7 +243,7 @@ def draw_gradcheck(grad: dict):
     top = max(math.log10(tolerance) + 2, float(finite.max()) + 1 if finite.size else 0.0, 0.0)
     shown = np.where(np.isfinite(raw), np.nan_to_num(logs, nan=floor), top)  # inf / nan: full bar
     shown = np.maximum(shown, floor)
-    fig = _new_figure(6, 3.6)
+    fig = new_figure(6, 3.6)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.88)
     ax = fig.add_subplot(1, 1, 1)
     colors = [RED if bad else "#2ca02c" for bad in failing]
@@ -377,7 +252,7 @@ def draw_gradcheck(grad: dict):
     ax.axhline(tol, color="black", ls="--", lw=1)
     ax.text(-0.55, tol + 0.2, f"tolerance {tolerance:g}", ha="left", va="bottom", fontsize=8)
     ax.set_xlim(-0.6, len(names) - 0.4)
-    _set_log10_y(ax, floor, top + 0.8)
+    set_log10_y(ax, floor, top + 0.8)
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names)
     ax.set_ylabel("relative error (log scale)")
@@ -386,10 +261,10 @@ def draw_gradcheck(grad: dict):
     n_fail = int(failing.sum())
     status = f"{n_fail} failing" if n_fail else "all pass"
     ax.set_title(f"Gradient check{size_text}: {status}", fontsize=12)
-    for i in np.flatnonzero(failing):
+    for i in np.flatnonzero(failing).tolist():
         label = "FAIL" if np.isfinite(raw[i]) else "FAIL (inf/nan)"
         ax.text(i, shown[i] + 0.2, label, ha="center", va="bottom", fontsize=7, color=RED)
-    for i in np.flatnonzero(raw == 0):  # exact: no bar to see
+    for i in np.flatnonzero(raw == 0).tolist():  # exact: no bar to see
         ax.text(i, floor + 0.2, "0", ha="center", va="bottom", fontsize=8)
     return fig
 
@@ -421,42 +296,9 @@ def _draw(name: str, artifacts: dict):
     raise ValueError(f"unknown figure {name!r}")
 
 
-def png_bytes(fig) -> bytes:
-    """The figure as an opaque RGB PNG at the figure's dpi.
-
-    Renders the Agg canvas and encodes it with Pillow directly: savefig's machinery
-    adds nothing for these figures, and RGB (no alpha) encodes faster and smaller.
-    """
-    from PIL import Image  # a dependency of matplotlib
-
-    canvas = fig.canvas
-    canvas.draw()
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-    buf = io.BytesIO()
-    image.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL, dpi=(fig.dpi, fig.dpi))
-    return buf.getvalue()
-
-
-class _DefaultStyle:
-    """rcParams reset to matplotlib's defaults inside, restored after: the same pixels
-    whatever the caller's matplotlibrc, style or earlier rcParams changes."""
-
-    def __enter__(self):
-        mpl = import_matplotlib()
-        self._ctx = mpl.rc_context()
-        self._ctx.__enter__()
-        mpl.rcdefaults()
-        mpl.rcParams.update(RC)
-        return self
-
-    def __exit__(self, *exc):
-        return self._ctx.__exit__(*exc)
-
-
 def render_figure(name: str, artifacts: dict, out_dir: str | Path) -> Path | None:
     """Draw one figure into out_dir/<name>.png atomically; None when skipped."""
-    with _DefaultStyle():
+    with DefaultStyle():
         return _render_one(name, artifacts, out_dir)
 
 
@@ -477,7 +319,7 @@ def render_figures(artifacts: dict[str, Any], out_dir: str | Path, names: list[s
     paths: dict[str, Path] = {}
     if not wanted:
         return paths  # nothing to draw: don't even import matplotlib
-    with _DefaultStyle():
+    with DefaultStyle():
         for name in wanted:
             try:
                 path = _render_one(name, artifacts, out_dir)
@@ -495,8 +337,8 @@ def warm_up() -> None:
     Loads the font, the PNG encoder and the contour, bar and legend code before the
     real work; measured: a full warm-up (one figure of each kind, ~160 ms) saves no more.
     """
-    with _DefaultStyle():
-        fig = _new_figure(2, 2)
+    with DefaultStyle():
+        fig = new_figure(2, 2)
         ax = fig.add_subplot(1, 1, 1)
         g = np.linspace(0.0, 1.0, 5)
         ax.contourf(g, g, np.outer(g, g), levels=3, cmap="RdBu")

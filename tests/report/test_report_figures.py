@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.report import figures
+from grader.report import figures, plotting
 from tests.report.report_sample import make_artifacts
 
 EXPECTED = {
@@ -34,7 +34,7 @@ def _assert_log_axis(ax):
 
 @pytest.mark.parametrize("lo, hi", [(-3.2, -0.5), (-16, 1), (-1.3, -1.1), (0.2, 0.3)])
 def test_log_ticks(lo, hi):
-    ticks, labels = figures.log_ticks(lo, hi)
+    ticks, labels = plotting.log_ticks(lo, hi)
     assert (1 <= len(ticks) <= 9 and all(lo <= t <= hi for t in ticks)) or len(ticks) == 1
     assert [float(v) for v in labels] == pytest.approx([10.0**t for t in ticks], rel=1e-2)
 
@@ -60,12 +60,12 @@ def test_comparison_colours_like_the_lab(drawn):
 
 @pytest.mark.parametrize("n", [0, 1, 5, 999, 1000, 1001, 5000, 100_000, 1_000_003])
 def test_downsample_indices(n):
-    idx = figures.downsample_indices(n)
-    assert idx.size <= figures.MAX_CURVE_POINTS
+    idx = plotting.downsample_indices(n)
+    assert idx.size <= plotting.MAX_CURVE_POINTS
     assert np.all(np.diff(idx) > 0)
     if n:
         assert idx[0] == 0 and idx[-1] == n - 1
-        assert idx.size == n if n <= figures.MAX_CURVE_POINTS else idx.size >= 0.95 * figures.MAX_CURVE_POINTS
+        assert idx.size == n if n <= plotting.MAX_CURVE_POINTS else idx.size >= 0.95 * plotting.MAX_CURVE_POINTS
     if n > 10_000:  # dense at the start, where the loss falls fastest
         assert np.sum(idx < n // 100) > 100
 
@@ -84,7 +84,7 @@ def test_learning_curve_plots_at_most_1000_points():
 
 
 def test_learning_curve_drops_values_log_cannot_show():
-    epochs, values = figures.downsample_curve([0.5, 0.0, -1.0, float("nan"), 0.1])
+    epochs, values = plotting.downsample_curve([0.5, 0.0, -1.0, float("nan"), 0.1])
     assert list(epochs) == [1, 5] and list(values) == [0.5, 0.1]
 
 
@@ -129,9 +129,9 @@ def test_student_config_text_is_not_mathtext(tmp_path):
 
 
 def test_mpl_config_dir_is_lasting_and_writable():
-    path = figures.mpl_config_dir()
+    path = plotting.mpl_config_dir()
     assert path.is_dir()
-    assert path == figures.mpl_config_dir()
+    assert path == plotting.mpl_config_dir()
 
 
 def test_reference_curve_legend_names_the_reference_configuration():
