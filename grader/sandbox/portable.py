@@ -3,8 +3,8 @@ Windows). No preexec_fn, no pass_fds, no process groups, no rlimits: the child s
 over its own stdin and stdout, and the parent watches its CPU time, memory and output through psutil
 (grader/sandbox/watch.py) and kills its process tree the same way.
 
-tests/sandbox/test_portable.py scans this module, watch.py and the portable path of process.py for
-POSIX-only calls.
+tests/sandbox/test_portable.py scans this module, watch.py, verdicts.py and the portable path of
+process.py for POSIX-only calls.
 """
 
 from __future__ import annotations

@@ -13,16 +13,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from grader.sandbox import portable, procs, strict, watch
-from grader.sandbox.errors import (
-    ChildDied,
-    MachineOverloaded,
-    MalformedReply,
-    NotAttempted,
-    ProbeError,
-    ProbeTimeout,
-    SubmissionError,
-)
+from grader.sandbox import portable, procs, strict, verdicts, watch
+from grader.sandbox.errors import ChildDied, MachineOverloaded, MalformedReply, ProbeError, ProbeTimeout
 from grader.sandbox.limits import ChildLimits, child_environment, rlimit_setter
 
 CHILD_MAIN = Path(__file__).with_name("child") / "main.py"
@@ -59,14 +51,6 @@ def copy_submission(source: Path, target: Path) -> None:
 
 
 TIERS = ("default", "strict", "portable")
-
-
-class _WallStop(Exception):
-    """The wall-clock backstop passed while the child was still computing (retried once)."""
-
-    def __init__(self, usage: watch.Usage, wall: float):
-        super().__init__("wall-clock backstop")
-        self.usage, self.wall = usage, wall
 
 
 class Sandbox:
@@ -114,7 +98,7 @@ class Sandbox:
         self.hello: dict | None = None
         self.cpu_spent = 0.0  # CPU seconds of every child of this submission so far
         self.overload_stops = 0  # wall-clock backstop hits while the child computed (each one retried)
-        self._peak: tuple[float, str, float, float] = (0.0, "", 0.0, 0.0)  # (share, what, used, budget)
+        self._peak = verdicts.Peak()  # the probe nearest its CPU budget, for near_limits
         try:  # every path out of here leaves no folder behind (size cap, Ctrl-C, a failed start)
             self.home.mkdir()
             copy_submission(self.submission, self.workdir / "student")
@@ -278,7 +262,7 @@ class Sandbox:
         """_exchange, once more in a fresh child when the wall-clock backstop stopped a computing child."""
         try:
             return self._exchange(request, arrays, cpu, what)
-        except _WallStop:
+        except verdicts.WallStop:
             self.overload_stops += 1
         self.max_restarts += 1  # the machine's fault: the retry's restart is free
         if request["op"] == "hello":
@@ -288,14 +272,9 @@ class Sandbox:
             self._ensure_started()
         try:
             return self._exchange(request, arrays, cpu, what)
-        except _WallStop as stop:
+        except verdicts.WallStop as stop:
             self.overload_stops += 1
-            raise MachineOverloaded(
-                f"machine overloaded: regrade. {what} was stopped twice by the wall-clock backstop "
-                f"({stop.wall:.0f} s) while your code was still computing, with only {stop.usage.cpu_seconds:.1f} "
-                f"of its {cpu:g} CPU seconds used: the grading machine was too busy. This is not your code's "
-                "fault: grade it again when the machine is less loaded"
-            ) from None
+            raise verdicts.overloaded(stop, cpu, what) from None
 
     def _exchange(self, request: dict, arrays, cpu: float, what: str):
         from grader.sandbox import protocol  # numpy: imported after the child is on its way
@@ -303,8 +282,7 @@ class Sandbox:
         total = float(self.limits.cpu_seconds)
         remaining = total - self.cpu_spent
         if remaining <= 0:
-            self.dead_reason, self._dead_error = self._total_spent(), ProbeTimeout
-            raise ProbeTimeout(self.dead_reason)
+            raise ProbeTimeout(self._out_of_cpu())
         budget = self._budget(min(cpu, remaining), cpu)
         message = protocol.encode(request, arrays)
         done, box = threading.Event(), dict[str, Any]()
@@ -326,7 +304,9 @@ class Sandbox:
         self.cpu_spent += usage.cpu_seconds
         if verdict is not None:
             self._kill()
-            raise self._stopped(verdict, usage, budget, cpu, what)
+            if verdict == "cpu" and budget.cpu_seconds < cpu:  # the submission's total ran out, not the probe's
+                raise ProbeTimeout(f"{what} was stopped: {self._out_of_cpu()}")
+            raise verdicts.stopped(verdict, usage, budget, cpu, what, self.limits)
         self._talker.join()
         self._talker = None
         error = box.get("error")
@@ -335,15 +315,20 @@ class Sandbox:
         if isinstance(error, protocol.ProtocolError):
             self._kill()
             if "cap" not in str(error):  # the probe server never sends these: code wrote to its pipe
-                self._note_security([f"sent a reply that breaks the grader's protocol ({error})"])
+                verdicts.note_security(
+                    self.security_events, [f"sent a reply that breaks the grader's protocol ({error})"]
+                )
             raise MalformedReply(f"{what}: the reply broke the protocol ({error})") from None
         if isinstance(error, OSError):
             raise ChildDied(self._death_reason(what)) from None
         if error is not None:
             raise error
-        self._note_peak(usage.cpu_seconds, cpu, what)
+        self._peak.note(usage.cpu_seconds, cpu, what)
         header, replies = box["reply"]
-        return self._answer(header, replies, what)
+        verdicts.note_audit(self.audit_events, header.get("audit"))
+        verdicts.note_security(self.security_events, header.get("security"))
+        verdicts.note_review(self.review_notes, header.get("review"))
+        return verdicts.answer(header, what), replies
 
     def _budget(self, cpu: float, asked: float) -> watch.Budget:
         """CPU budget, backstop and (portable tier: no rlimits) the memory and output caps watched."""
@@ -358,90 +343,14 @@ class Sandbox:
             output_bytes=output_cap,
         )
 
-    def _stopped(self, verdict: str, usage: watch.Usage, budget: watch.Budget, asked: float, what: str) -> Exception:
-        """The error for a probe the watcher stopped (a _WallStop is retried by the caller)."""
-        if verdict == "wall":
-            return _WallStop(usage, budget.wall_seconds)
-        if verdict == "memory":
-            return ChildDied(
-                f"your code's process used more than the {self.limits.memory_mb} MB memory limit "
-                f"during {what} and was stopped; it ran out of the {self.limits.memory_mb} MB memory limit"
-            )
-        if verdict == "output":
-            return ChildDied(
-                f"your code printed more than {(budget.output_bytes or 0) >> 20} MB during {what} "
-                "and was stopped: remove prints from loops"
-            )
-        if verdict == "idle":
-            return ProbeTimeout(
-                f"{what} did not finish within {asked:g} s and was stopped: it waited "
-                f"{usage.idle_seconds:.0f} s without computing; look for sleep(), input(), a lock "
-                "or a process that never ends"
-            )
-        if budget.cpu_seconds < asked:
-            self.dead_reason, self._dead_error = self._total_spent(), ProbeTimeout
-            return ProbeTimeout(f"{what} was stopped: {self.dead_reason}")
-        return ProbeTimeout(
-            f"{what} did not finish within {asked:g} s and was stopped (seconds of your code's CPU time: "
-            "the machine's load does not count): look for an endless loop or a very slow per-sample loop"
-        )
-
-    def _total_spent(self) -> str:
-        return (
-            f"your code used the whole CPU budget of this submission ({self.limits.cpu_seconds:g} CPU seconds "
-            "over every probe): make training faster (vectorise over the samples) or use fewer epochs"
-        )
-
-    def _note_peak(self, used: float, budget: float, what: str) -> None:
-        share = used / budget if budget > 0 else 0.0
-        if share > self._peak[0]:
-            self._peak = (share, what, used, budget)
+    def _out_of_cpu(self) -> str:
+        """The submission's whole CPU budget is spent: every later probe fails with these words."""
+        self.dead_reason, self._dead_error = verdicts.total_spent(self.limits), ProbeTimeout
+        return self.dead_reason
 
     def near_limits(self) -> list[str]:
         """What came near its budget (more than limits.near_limit of it), in words for a TA."""
-        notes = []
-        share, what, used, budget = self._peak
-        if share > self.limits.near_limit:
-            notes.append(f"{what} used {used:.1f} of its {budget:g} CPU seconds")
-        if self.cpu_spent > self.limits.near_limit * self.limits.cpu_seconds:
-            notes.append(f"the submission used {self.cpu_spent:.0f} of its {self.limits.cpu_seconds:g} CPU seconds")
-        return notes
-
-    def _answer(self, header: dict, replies: dict, what: str):
-        """The child's answer, or the ProbeError it reports."""
-        self._note_audit(header.get("audit"))
-        self._note_security(header.get("security"))
-        self._note_review(header.get("review"))
-        output = str(header.get("output", ""))
-        if header.get("output_dropped"):
-            output += f"\n[... {header['output_dropped']} more characters of output dropped]"
-        if not header.get("ok"):
-            kind = header.get("kind")
-            cls: type[ProbeError] = NotAttempted if kind == "not_attempted" else SubmissionError
-            if kind == "malformed":
-                cls = MalformedReply
-            message = str(header.get("message", "unknown error"))
-            reason = message if cls is NotAttempted else f"{what} raised {message}"
-            if kind == "unsupported":  # values the wire format does not carry: this probe fails, the child lives
-                reason = f"{what}: {message}"
-            raise cls(reason, traceback=str(header.get("traceback", "")), output=output)
-        header["output"] = output
-        return header, replies
-
-    def _note_audit(self, events) -> None:
-        for event in events or []:
-            if isinstance(event, str) and event not in self.audit_events and len(self.audit_events) < 100:
-                self.audit_events.append(event[:200])
-
-    def _note_review(self, notes) -> None:
-        for note in notes if isinstance(notes, list) else []:
-            if isinstance(note, str) and note not in self.review_notes and len(self.review_notes) < 20:
-                self.review_notes.append(note[:300])
-
-    def _note_security(self, events) -> None:
-        for event in events or []:
-            if isinstance(event, str) and event not in self.security_events and len(self.security_events) < 100:
-                self.security_events.append(event[:300])
+        return verdicts.near_limits(self._peak, self.cpu_spent, self.limits)
 
     @property
     def confinement(self) -> list[str]:
@@ -469,19 +378,4 @@ class Sandbox:
         except OSError:
             pass
         self._kill()
-        if code is not None and code < 0:
-            sig = signal.Signals(-code).name
-            cause = {
-                "SIGXCPU": "it used more CPU time than allowed",
-                "SIGKILL": "it was killed (often: it used more memory than allowed)",
-                "SIGSEGV": "it crashed inside native code",
-                "SIGXFSZ": "it wrote a file larger than allowed",
-            }.get(sig, f"it received {sig}")
-            reason = f"your code's process died during {what}: {cause}"
-        elif code == 0:
-            reason = f"your code ended the process during {what} (exit status 0): remove exit() and os._exit() calls"
-        else:
-            reason = f"your code's process exited with status {code} during {what}"
-        if "MemoryError" in tail or "Cannot allocate memory" in tail:
-            reason += f"; it ran out of the {self.limits.memory_mb} MB memory limit"
-        return reason + (f" (last output: {tail[-200:]})" if tail else "")
+        return verdicts.death_reason(code, tail, what, self.limits)

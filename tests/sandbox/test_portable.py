@@ -213,7 +213,9 @@ def posix_calls(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("name", ["portable.py", "watch.py", "tiers.py", "process.py", "limits.py", "protocol.py"])
+@pytest.mark.parametrize(
+    "name", ["portable.py", "watch.py", "tiers.py", "process.py", "verdicts.py", "limits.py", "protocol.py"]
+)
 def test_the_portable_path_uses_no_posix_only_call(name):
     # limits.py's rlimit_setter and protocol.py's select() are reached only with rlimits (POSIX tiers) and
     # with a deadline (never by the parent): they are listed so that a new use elsewhere fails here.
