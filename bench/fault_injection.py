@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.batch import run_batch  # noqa: E402
 from grader.sandbox import strict  # noqa: E402
-from tests.attacks import attack_harness as harness  # noqa: E402
+from tests.attacks import attack_specs as specs  # noqa: E402
 from tests.support import fixtures  # noqa: E402
 from tests.support.processes import processes_mentioning  # noqa: E402
 
@@ -85,26 +85,24 @@ def make_honest(folder: Path, sources: list[Path], count: int) -> list[str]:
     return keys
 
 
-def pick_attacks(tier: str) -> list[harness.Attack]:
-    return [
-        harness.ATTACKS[n] for n in ATTACKS if n in harness.ATTACKS and not harness.tier_skip(harness.ATTACKS[n], tier)
-    ]
+def pick_attacks(tier: str) -> list[specs.Attack]:
+    return [specs.ATTACKS[n] for n in ATTACKS if n in specs.ATTACKS and not specs.tier_skip(specs.ATTACKS[n], tier)]
 
 
-def make_attacks(folder: Path, out: Path, victim_id: str, attacks) -> dict[str, harness.Attack]:
+def make_attacks(folder: Path, out: Path, victim_id: str, attacks) -> dict[str, specs.Attack]:
     """The attack submissions, ids between the honest ones; their hints aim at the batch's outputs."""
     made = {}
     for index, attack in enumerate(attacks):
         student_id = f"{10000 + index * 90 + 5}"
         key = f"{student_id}_{attack.name}_lab1"
-        hints = harness.make_hints(
+        hints = specs.make_hints(
             f"lab1-attack-batch-{attack.name}",
             folder,
             out / victim_id / "results.json",
             folder / "neighbour_student",
             0,
         )
-        harness.materialize(attack, folder / key, hints)
+        specs.materialize(attack, folder / key, hints)
         made[student_id] = attack
     return made
 
@@ -137,13 +135,13 @@ def main(argv=None) -> int:
     os.environ["TMPDIR"] = tempfile.tempdir = str(base / "tmp")  # sandboxes here: no other run touches them
     (base / "tmp").mkdir()
     try:
-        rubric = harness.fast_rubric(base / "fast_rubric.toml")
+        rubric = specs.fast_rubric(base / "fast_rubric.toml")
         clean_in, mixed_in = base / "clean", base / "mixed"
         clean_in.mkdir()
         keys = make_honest(clean_in, honest_sources(base / "fixtures"), args.honest)
         shutil.copytree(clean_in, mixed_in)
         (mixed_in / "neighbour_student").mkdir()  # not a submission: no lab modules (an "empty" row)
-        (mixed_in / "neighbour_student" / "notes.txt").write_text(harness.NEIGHBOUR_SECRET)
+        (mixed_in / "neighbour_student" / "notes.txt").write_text(specs.NEIGHBOUR_SECRET)
         attacks = make_attacks(mixed_in, base / "mixed-out", keys[0], pick_attacks(tier))
         print(
             f"tier {tier}{'' if available or args.sandbox else f' (strict unavailable: {why})'}; "
@@ -180,8 +178,8 @@ def main(argv=None) -> int:
             return len(parts) > 2 and parts[1] == "files"
 
         outputs = [p for p in (base / "mixed-out").rglob("*") if p.is_file() and not own_files(p)]
-        planted = [str(p) for p in outputs if harness.planted(p)]
-        leaked = [p for p in outputs if harness.NEIGHBOUR_SECRET in p.read_text(errors="replace")]
+        planted = [str(p) for p in outputs if specs.planted(p)]
+        leaked = [p for p in outputs if specs.NEIGHBOUR_SECRET in p.read_text(errors="replace")]
 
         print(f"lost results: {len(lost)}" + (f" {lost}" if lost else ""))
         print(

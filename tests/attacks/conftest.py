@@ -1,4 +1,4 @@
-"""Fixtures of the red-team suite; the harness lives in attack_harness.py."""
+"""Fixtures of the red-team suite; the harness lives in attack_harness.py, the attacks in attack_specs.py."""
 
 from tests.attacks.attack_harness import attack_runner, finish_attack_runs, start_attack_runs  # noqa: F401
 

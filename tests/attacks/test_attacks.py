@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.attacks.attack_harness import (
+from tests.attacks.attack_harness import SECRET_SEED
+from tests.attacks.attack_specs import (
     ATTACKS,
     NEIGHBOUR_SECRET,
     PORTABLE_BREAKS_GRADING,
-    SECRET_SEED,
     TIERS,
     portable_cases,
     tier_skip,

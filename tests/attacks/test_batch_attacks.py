@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.attacks.attack_harness import (
+from tests.attacks.attack_specs import (
     ATTACKS,
     NEIGHBOUR_SECRET,
     REFERENCE,

@@ -9,7 +9,7 @@ import pytest
 
 from grader.sandbox import ChildLimits, Sandbox, strict
 from grader.scan.imports import FRAMEWORKS
-from tests.attacks.attack_harness import ATTACKS, canaries, make_hints, materialize, planted
+from tests.attacks.attack_specs import ATTACKS, canaries, make_hints, materialize, planted
 from tests.support.machine import require_strict_tier
 
 LIMITS = ChildLimits(startup_seconds=10, probe_seconds=5, train_seconds=5, memory_mb=512, file_size_mb=16)
