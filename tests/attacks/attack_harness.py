@@ -212,15 +212,14 @@ def start_attack_runs(session) -> None:
     beside the other folders' tests (the root conftest runs their readers last)."""
     if session.config.option.collectonly:
         return
-    keys = []
+    cases = []
     for item in session.items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "attack" in callspec.params and "tier" in callspec.params:
-            key = (callspec.params["attack"], callspec.params["tier"])
-            if not tier_skip(ATTACKS[key[0]], key[1]):
-                keys.append(key)
-    if not keys:
+            cases.append((callspec.params["attack"], callspec.params["tier"]))
+    if not cases:
         return
+    keys = [key for key in cases if not tier_skip(ATTACKS[key[0]], key[1])]  # a skipped case never asks
     base = session.config._tmp_path_factory.mktemp("attacks")  # what the tmp_path_factory fixture returns
     neighbour = base / "neighbour_student"
     neighbour.mkdir()

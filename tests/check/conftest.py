@@ -235,10 +235,9 @@ def pytest_collection_finish(session):
     bad_rubrics = write_bad_rubrics(base / "bad-rubrics")
     jobs = all_jobs(bad_rubrics)
     needed = [n for n in _needed(session.items) if n in jobs]
-    if needed:
-        runner = Runner(base / "grader-runs", jobs, bad_rubrics)
-        _RUNNERS.append(runner)
-        runner.start(sorted(needed, key=lambda n: (n not in SLOWEST_FIRST, n not in ("reference", "student"), n)))
+    runner = Runner(base / "grader-runs", jobs, bad_rubrics)  # even with nothing queued: graded() starts a run
+    _RUNNERS.append(runner)
+    runner.start(sorted(needed, key=lambda n: (n not in SLOWEST_FIRST, n not in ("reference", "student"), n)))
 
 
 @pytest.fixture(scope="session")
