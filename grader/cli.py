@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader import __version__
-from grader.usage import fail_usage, rubric_option
+from grader.usage import INTERRUPTED, UsageError, fail_usage, rubric_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,12 +71,12 @@ def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_u
         grade check reference --no-report    # the instructor solution, scores 100
         grade check --fail-under 60 --json results.json   # in CI
     """
-    from grader.check import UsageError, run_check
-    from grader.check.command import finish_check, start_figures
-    from grader.usage import INTERRUPTED, check_fail_under, require_submission_folder, resolve_rubric
-
     figures = None
-    try:
+    try:  # the imports too: a Ctrl-C while they load is the same one line and status 130
+        from grader.check import run_check
+        from grader.check.command import finish_check, start_figures
+        from grader.usage import check_fail_under, require_submission_folder, resolve_rubric
+
         missing = require_submission_folder(submission)
         rubric = resolve_rubric(rubric_path)
         check_fail_under(fail_under, rubric.total_points)
