@@ -18,4 +18,5 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_sessionfinish():
+    """Every pool, however the session ended: wait for the runs under way, drop the queued ones."""
     close_pools()

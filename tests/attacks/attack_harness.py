@@ -143,7 +143,7 @@ class Run:
 
 class Runner(RunPool[tuple[str, str], Run]):
     def __init__(self, base: Path, rubric: Path, neighbour: Path):
-        super().__init__(self._run, "attack")
+        super().__init__(self._run)
         self.base, self.rubric, self.neighbour = base, rubric, neighbour
 
     def _run(self, key: tuple[str, str]) -> Run:
@@ -250,9 +250,3 @@ def attack_runner():
             f"{time.perf_counter() - started:.1f} s waited for (2 at a time); slowest: "
             + ", ".join(f"{r.attack}[{r.tier}] {r.seconds:.1f} s" for r in slow)
         )
-
-
-def finish_attack_runs() -> None:
-    """Wait for the runs under way and drop the rest, however the session ended."""
-    for runner in _RUNNERS:
-        runner.close()

@@ -1,13 +1,9 @@
 """Fixtures of the red-team suite; the harness lives in attack_harness.py, the attacks in attack_specs.py."""
 
-from tests.attacks.attack_harness import attack_runner, finish_attack_runs, start_attack_runs  # noqa: F401
+from tests.attacks.attack_harness import attack_runner, start_attack_runs  # noqa: F401
 
-# attack_runner: the session fixture the attack tests read.
+# attack_runner: the session fixture the attack tests read. The root conftest closes the pools.
 
 
 def pytest_collection_finish(session):
     start_attack_runs(session)
-
-
-def pytest_sessionfinish():
-    finish_attack_runs()

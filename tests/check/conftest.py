@@ -122,7 +122,7 @@ class Runner(RunPool[str, Run]):
     """Starts grader processes two at a time and caches the finished runs by name."""
 
     def __init__(self, base_tmp: Path, jobs: dict[str, list[str]], bad_rubrics: dict[str, Path]):
-        super().__init__(self._run, "grade")
+        super().__init__(self._run)
         self.base_tmp = base_tmp
         self.jobs = jobs
         self.bad_rubrics = bad_rubrics  # the rubric files some jobs read (test_check_cli.py)
@@ -246,13 +246,6 @@ def runner():
     if not _RUNNERS:
         pytest.fail("no grader runs were queued: tests/check/conftest.py's pytest_collection_finish did not run")
     return _RUNNERS[0]
-
-
-def pytest_sessionfinish():
-    """Wait for the runs under way and drop the rest, however the session ended (pytest keeps the folders
-    of its last three sessions, as for every tmp_path)."""
-    for runner in _RUNNERS:
-        runner.close()
 
 
 @pytest.fixture(scope="session")

@@ -81,9 +81,8 @@ def shared_executor() -> ThreadPoolExecutor:
 class RunPool(Generic[K, R]):
     """Runs `work(key)` on the shared executor (each a grader process), once per key."""
 
-    def __init__(self, work: Callable[[K], R], name: str):
+    def __init__(self, work: Callable[[K], R]):
         self.work = work
-        self.name = name
         self.pool = shared_executor()
         self.futures: dict[K, Future[R]] = {}
         _POOLS.append(self)
