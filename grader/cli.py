@@ -11,7 +11,19 @@ from grader import __version__
 from grader.usage import INTERRUPTED, UsageError, fail_usage, rubric_option
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class RootGroup(click.Group):
+    """The `grade` group: a Ctrl-C in any command (its options, its imports, its work) is one line and
+    status 130, where click would print 'Aborted!' and exit 1. A command's finally blocks run first."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("grade: interrupted (Ctrl-C)", err=True)
+            sys.exit(INTERRUPTED)
+
+
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="grade")
 def cli():
     """Grade submissions of the lab 'backpropagation from scratch in NumPy'.
@@ -71,12 +83,12 @@ def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_u
         grade check reference --no-report    # the instructor solution, scores 100
         grade check --fail-under 60 --json results.json   # in CI
     """
-    figures = None
-    try:  # the imports too: a Ctrl-C while they load is the same one line and status 130
-        from grader.check import run_check
-        from grader.check.command import finish_check, start_figures
-        from grader.usage import check_fail_under, require_submission_folder, resolve_rubric
+    from grader.check import run_check
+    from grader.check.command import finish_check, start_figures
+    from grader.usage import check_fail_under, require_submission_folder, resolve_rubric
 
+    figures = None
+    try:  # a Ctrl-C goes on to RootGroup once the figure worker is closed
         missing = require_submission_folder(submission)
         rubric = resolve_rubric(rubric_path)
         check_fail_under(fail_under, rubric.total_points)
@@ -96,9 +108,6 @@ def check_command(submission, rubric_path, json_path, out_dir, no_report, fail_u
         )
     except UsageError as exc:
         fail_usage(str(exc))
-    except KeyboardInterrupt:
-        click.echo("grade: interrupted (Ctrl-C)", err=True)
-        code = INTERRUPTED
     finally:
         if figures is not None:
             figures.close()
